@@ -1,0 +1,362 @@
+//! The form of `Action`, `Resource` and `Principal` values.
+
+use super::grammar::{empty, string_items, type_error};
+use super::{Ctx, closest, pointer_push};
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, quote};
+use crate::document::PolicyKind;
+use crate::document::policy::Item;
+use crate::syntax::{Member, Value};
+
+declare_rule! {
+    /// ## What it checks
+    /// That every action is `*` or `service:Name`, where the service code is letters,
+    /// digits and hyphens and the name is letters and digits, either possibly with the
+    /// wildcards `*` and `?`. Spaces anywhere (`"Oss: GetObject"`), a missing or second
+    /// colon, and characters such as brackets left from a placeholder (`[ECS RAM Action]`)
+    /// are reported.
+    ///
+    /// ## Why it matters
+    /// RAM rejects a policy with a malformed action, or, where it accepts the text, the
+    /// action matches nothing, so the grant silently does not work.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "Oss: GetObject", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// Whether an action exists is the job of `unknown-action` and `unknown-service`; this
+    /// rule looks at the form only.
+    pub static INVALID_ACTION = ("invalid-action", Error, "an action is not `service:Name`, `service:pattern` or `*`");
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// That every resource is `*` or an ARN `acs:<service>:<region>:<account>:<relative-id>`.
+    /// The ARN is split at its first four colons only, so the relative id may contain more
+    /// (`acs:oss:*:*:bucket/a:b`). The region may be empty, as in RAM's own ARNs
+    /// (`acs:ram::123456789012****:role/admin`), and each part may use `*` and `?`.
+    ///
+    /// ## Why it matters
+    /// A malformed resource never matches, so the statement does not grant (or deny) what its
+    /// author meant. A common mistake is a RAM ARN with the empty region left out
+    /// (`acs:ram:1234:role/x`), which has only four parts.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "my-bucket/*"}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:oss:*:*:my-bucket/*"}]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// Whether a resource type exists for the service is not checked yet.
+    pub static INVALID_RESOURCE = ("invalid-resource", Error, "a resource is neither `*` nor an ARN `acs:service:region:account:relative-id`");
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// That `Principal` is used where it belongs and has RAM's form. Trust policies of RAM
+    /// roles and resource-based policies (OSS bucket policies) name a principal; identity
+    /// policies attached to users, groups and roles must not. The value is `"*"`, an array
+    /// of account IDs or `"*"` (OSS bucket policies), or an object whose keys are `RAM`,
+    /// `Service` or `Federated`, each with a string or an array of strings.
+    ///
+    /// ## Why it matters
+    /// RAM rejects an identity policy with a `Principal`, and a trust policy whose principal
+    /// key is misspelled (`"ram"`, or AWS's `"AWS"`) trusts nobody.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": ["acs:ram::123456789012****:root"]}}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": ["acs:ram::123456789012****:root"]}}]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// A standalone JSON file does not say how it is used; ramlint infers it from the
+    /// statements (a `Principal` makes a resource-based policy, and `sts:` actions alone a
+    /// trust policy).
+    pub static INVALID_PRINCIPAL = ("invalid-principal", Error, "Principal is misplaced or has the wrong form");
+}
+
+/// Checks the form of one action.
+pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
+    if !ctx.enabled(&INVALID_ACTION) {
+        return;
+    }
+    if let Some((problem, fix)) = action_problem(&item.text) {
+        let help = match fix {
+            Some(fixed) => format!("write {}", quote(&fixed)),
+            None => "write the action as `service:Action`, such as `ecs:DescribeInstances`, or `*`".to_string(),
+        };
+        ctx.report(
+            Diagnostic::new(
+                &INVALID_ACTION,
+                ctx.file,
+                item.span,
+                format!("action {} {problem}", quote(&item.text)),
+            )
+            .label("malformed action")
+            .help(help)
+            .pointer(pointer.to_string()),
+        );
+    }
+}
+
+/// Describes what is wrong with an action's form, with a corrected spelling when one is
+/// obvious. Returns `None` for a well-formed action.
+pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
+    if text == "*" {
+        return None;
+    }
+    if text.contains(['[', ']', '<', '>', '{', '}']) {
+        return Some(("looks like a placeholder left from documentation, not an action".to_string(), None));
+    }
+    if text.chars().any(char::is_whitespace) {
+        let fixed: String = text.chars().filter(|ch| !ch.is_whitespace()).collect();
+        // Service codes are lowercase; the name keeps its case.
+        let fixed = match fixed.split_once(':') {
+            Some((service, name)) => format!("{}:{name}", service.to_ascii_lowercase()),
+            None => fixed,
+        };
+        let problem = match text.split_once(':') {
+            Some((_, name)) if name.starts_with(char::is_whitespace) => "has a space after the colon",
+            Some((service, _)) if service.ends_with(char::is_whitespace) => "has a space before the colon",
+            _ if text.trim() != text => "has leading or trailing spaces",
+            _ => "contains a space",
+        };
+        let fix = action_problem(&fixed).is_none().then_some(fixed);
+        return Some((problem.to_string(), fix));
+    }
+    let Some((service, name)) = text.split_once(':') else {
+        return Some(("has no `:` between a service code and an action name".to_string(), None));
+    };
+    if name.contains(':') {
+        return Some(("has more than one `:`".to_string(), None));
+    }
+    if service.is_empty() {
+        return Some(("has no service code before the `:`".to_string(), None));
+    }
+    if name.is_empty() {
+        return Some(("has no action name after the `:`".to_string(), Some(format!("{service}:*"))));
+    }
+    let service_ok = |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '*' | '?');
+    let name_ok = |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '*' | '?' | '_' | '-' | '.');
+    if let Some(bad) = service.chars().find(|ch| !service_ok(*ch)) {
+        return Some((format!("has {} in its service code", describe(bad)), None));
+    }
+    if let Some(bad) = name.chars().find(|ch| !name_ok(*ch)) {
+        return Some((format!("has {} in its name", describe(bad)), None));
+    }
+    None
+}
+
+fn describe(ch: char) -> String {
+    if crate::diagnostic::is_unsafe_char(ch) || ch.is_whitespace() {
+        format!("the character U+{:04X}", ch as u32)
+    } else {
+        format!("`{ch}`")
+    }
+}
+
+/// Checks the form of one resource.
+pub fn check_resource(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
+    if !ctx.enabled(&INVALID_RESOURCE) {
+        return;
+    }
+    if let Some((problem, fix)) = resource_problem(&item.text) {
+        let help = match fix {
+            Some(fixed) => format!("write {}", quote(&fixed)),
+            None => "write `*` or an ARN `acs:<service>:<region>:<account>:<resource>`, such as `acs:oss:*:*:my-bucket/*`".to_string(),
+        };
+        ctx.report(
+            Diagnostic::new(
+                &INVALID_RESOURCE,
+                ctx.file,
+                item.span,
+                format!("resource {} {problem}", quote(&item.text)),
+            )
+            .label("malformed resource")
+            .help(help)
+            .pointer(pointer.to_string()),
+        );
+    }
+}
+
+/// Describes what is wrong with a resource's form, with a corrected spelling when one is
+/// obvious. Returns `None` for a well-formed resource.
+pub fn resource_problem(text: &str) -> Option<(String, Option<String>)> {
+    if text == "*" {
+        return None;
+    }
+    if text.trim() != text {
+        return Some(("has leading or trailing spaces".to_string(), Some(text.trim().to_string())));
+    }
+    if text.starts_with("arn:") {
+        return Some((
+            "is an AWS ARN; Alibaba Cloud resources start with `acs:`".to_string(),
+            None,
+        ));
+    }
+    if !text.starts_with("acs:") {
+        if text.to_ascii_lowercase().starts_with("acs:") {
+            return Some((
+                "starts with a capitalised `acs:`; ARNs are case-sensitive".to_string(),
+                Some(format!("acs:{}", &text[4..])),
+            ));
+        }
+        return Some(("is neither `*` nor an ARN starting with `acs:`".to_string(), None));
+    }
+    let parts: Vec<&str> = text.splitn(5, ':').collect();
+    if parts.len() < 5 {
+        let fix = match parts.as_slice() {
+            // A RAM ARN without its empty region: acs:ram:<account>:<type>/<name>
+            ["acs", "ram", account, relative] => Some(format!("acs:ram::{account}:{relative}")),
+            _ => None,
+        };
+        let problem = format!(
+            "has {} parts; an ARN has five: acs:<service>:<region>:<account>:<resource>",
+            parts.len()
+        );
+        let problem = if fix.is_some() {
+            format!("{problem} (RAM ARNs have an empty region)")
+        } else {
+            problem
+        };
+        return Some((problem, fix));
+    }
+    if parts[1].is_empty() {
+        return Some(("has an empty service code".to_string(), None));
+    }
+    if parts[4].is_empty() {
+        return Some(("has an empty resource part after the last `:`".to_string(), None));
+    }
+    if text.chars().any(char::is_whitespace) {
+        return Some(("contains a space".to_string(), None));
+    }
+    None
+}
+
+const PRINCIPAL_KEYS: &[&str] = &["RAM", "Service", "Federated"];
+
+/// Checks `Principal`: where it may appear and its form.
+pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, kind: PolicyKind) {
+    let pointer = pointer_push(pointer, &member.key);
+    if kind == PolicyKind::Identity {
+        // An explicit identity context (a RAM policy resource in a template); a standalone
+        // file with a Principal is inferred to be resource-based instead.
+        ctx.report(
+            Diagnostic::new(
+                &INVALID_PRINCIPAL,
+                ctx.file,
+                member.key_span,
+                "`Principal` is not allowed in an identity policy",
+            )
+            .label("identity policies apply to whoever they are attached to")
+            .help("remove `Principal`; trust policies of RAM roles and bucket policies are the places that name a principal")
+            .pointer(pointer),
+        );
+        return;
+    }
+    let value = &member.value;
+    match &value.value {
+        Value::String(text) if text.is_empty() => ctx.report(empty(ctx, value, "`Principal`", &pointer)),
+        Value::String(_) | Value::Unknown { .. } => {}
+        Value::Array(_) => {
+            string_items(ctx, member, &pointer, "Principal");
+        }
+        Value::Object(members) => {
+            if members.is_empty() {
+                ctx.report(
+                    Diagnostic::new(&super::grammar::EMPTY_ELEMENT, ctx.file, value.span, "`Principal` is an empty object")
+                        .label("empty")
+                        .help("name the trusted principals under `RAM`, `Service` or `Federated`")
+                        .pointer(pointer.clone()),
+                );
+            }
+            for entry in members {
+                let entry_pointer = pointer_push(&pointer, &entry.key);
+                if !PRINCIPAL_KEYS.contains(&entry.key.as_ref()) {
+                    let suggestion = if entry.key == "AWS" || entry.key == "CanonicalUser" {
+                        None
+                    } else {
+                        closest(&entry.key, PRINCIPAL_KEYS.iter().copied())
+                    };
+                    let help = match suggestion {
+                        Some(name) => format!("principal types are case-sensitive; write `{name}`"),
+                        None => "RAM principals are `RAM` (accounts, users, roles), `Service` (cloud services) or `Federated` (identity providers)".to_string(),
+                    };
+                    ctx.report(
+                        Diagnostic::new(
+                            &INVALID_PRINCIPAL,
+                            ctx.file,
+                            entry.key_span,
+                            format!("{} is not a RAM principal type", quote(&entry.key)),
+                        )
+                        .label(match suggestion {
+                            Some(name) => format!("did you mean `{name}`?"),
+                            None => "unknown principal type".to_string(),
+                        })
+                        .help(help)
+                        .pointer(entry_pointer.clone()),
+                    );
+                }
+                string_items(ctx, entry, &entry_pointer, &entry.key);
+            }
+        }
+        _ => ctx.report(type_error(
+            ctx,
+            value,
+            "`Principal`",
+            "\"*\", an array, or an object with `RAM`, `Service` or `Federated`",
+            &pointer,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_with_spaces_get_a_fix() {
+        let (problem, fix) = action_problem("Oss: GetObject").unwrap();
+        assert_eq!(problem, "has a space after the colon");
+        assert_eq!(fix.as_deref(), Some("oss:GetObject"));
+    }
+
+    #[test]
+    fn placeholder_actions_are_malformed() {
+        assert!(action_problem("[ECS RAM Action]").is_some());
+        assert!(action_problem("ecs:[ECS RAM Action]").is_some());
+        assert_eq!(action_problem("ecs:Describe*"), None);
+        assert_eq!(action_problem("yundun-cert:*"), None);
+        assert_eq!(action_problem("*"), None);
+        assert_eq!(action_problem("ecs:Create?nstance"), None);
+    }
+
+    #[test]
+    fn arns_split_at_four_colons() {
+        assert_eq!(resource_problem("acs:oss:*:*:bucket/a:b"), None);
+        assert_eq!(resource_problem("acs:ram::123:role/x"), None);
+        let (problem, fix) = resource_problem("acs:ram:123:role/x").unwrap();
+        assert!(problem.starts_with("has 4 parts"), "{problem}");
+        assert_eq!(fix.as_deref(), Some("acs:ram::123:role/x"));
+        assert!(resource_problem("arn:aws:s3:::bucket").is_some());
+        assert!(resource_problem("my-bucket/*").is_some());
+        assert!(resource_problem("acs:oss:*:*:").is_some());
+    }
+}

@@ -1,0 +1,896 @@
+//! The policy grammar: which elements a document and its statements have, their JSON types,
+//! `Version`, `Effect`, and the document's size.
+//!
+//! The grammar check walks a policy once, reports what breaks RAM's policy language, and
+//! returns the typed [`Policy`] view that evaluation uses. Values of `Action`, `Resource`,
+//! `Principal` and `Condition` are checked in [`super::elements`] and [`super::condition`].
+
+use super::{Ctx, closest, condition, elements, pointer_index, pointer_push};
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, quote};
+use crate::document::PolicyKind;
+use crate::document::policy::{Effect, Item, Patterns, Policy, Statement};
+use crate::syntax::{Member, Node, Value};
+
+declare_rule! {
+    /// ## What it checks
+    /// That a policy has `Version` and `Statement`, and that each statement has `Effect`,
+    /// `Action` or `NotAction`, and, outside trust policies, `Resource` or `NotResource`.
+    /// In a resource-based policy (one where some statements name a `Principal`), every
+    /// statement needs a `Principal`. The diagnostic points at the object that lacks the
+    /// element.
+    ///
+    /// ## Why it matters
+    /// RAM rejects such documents with `MalformedPolicyDocument` (for example "Add an Action
+    /// or NotAction element to the policy statement"). A policy without `Version` is rejected
+    /// too, even where a template's documentation calls it optional.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Action": "ens:ExportImage", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ens:ExportImage", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// When an unknown key is a likely misspelling of the missing element (`effect`,
+    /// `Actions`), only `unknown-element` is reported, with the correct name.
+    pub static MISSING_ELEMENT = ("missing-element", Error, "a policy or statement lacks a required element");
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// That every key of a policy and of its statements is an element of RAM's policy
+    /// grammar: `Version` and `Statement` at the top; `Sid`, `Effect`, `Action`,
+    /// `NotAction`, `Resource`, `NotResource`, `Principal` and `Condition` in a statement.
+    /// Element names are case-sensitive. The closest correct name is suggested
+    /// (`Actions` → `Action`, `effect` → `Effect`), and the misspelled element's value is
+    /// still checked as if it were spelled right.
+    ///
+    /// ## Why it matters
+    /// A misspelled element is at best ignored and at worst makes RAM reject the policy. An
+    /// ignored `Condition` turns a restricted grant into an unrestricted one.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "1", "Statement": [{"effect": "Allow", "Actions": ["ecs:Describe*"], "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ecs:Describe*"], "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// Whether RAM rejects or ignores unknown keys is not documented, so this is a warning.
+    /// `Sid` and `NotResource` appear in RAM documentation only in places, and are accepted.
+    pub static UNKNOWN_ELEMENT = ("unknown-element", Warning, "a key that RAM's policy grammar does not define");
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// That each element has the JSON type the grammar requires: `Version`, `Effect` and
+    /// `Sid` are strings; `Statement` is an array of objects; `Action`, `Resource` and their
+    /// `Not` forms are a string or an array of strings; `Condition` is an object of
+    /// operators, each an object of keys; `Principal` is `"*"`, an array, or an object.
+    ///
+    /// ## Why it matters
+    /// RAM rejects a document whose elements have the wrong type. A common case is
+    /// `"Version": 1` written as a number, or a single statement object not wrapped in an
+    /// array.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": 1, "Statement": {"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*"}}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// Numbers and booleans as condition values are accepted, although RAM's grammar writes
+    /// every condition value as a string.
+    pub static INVALID_ELEMENT_TYPE = ("invalid-element-type", Error, "an element has the wrong JSON type");
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// That no element that takes values is empty: an empty `Statement` array, an empty
+    /// `Action` or `Resource` string or array, an empty condition operator, or an empty
+    /// string inside any of them.
+    ///
+    /// ## Why it matters
+    /// An empty `Action` array grants nothing, which is rarely what its author meant; an
+    /// empty string is never a valid action or resource.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ecs:DescribeInstances"], "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// An empty `Condition` object (`"Condition": {}`) is common in documentation and
+    /// harmless, so it is not reported.
+    pub static EMPTY_ELEMENT = ("empty-element", Error, "an empty string or array where values are required");
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// That `Version` is the string `"1"`, the only version of RAM's policy language.
+    ///
+    /// ## Why it matters
+    /// RAM rejects any other version. `"2012-10-17"` is AWS IAM's version and usually means
+    /// the policy was written for AWS; the syntax of the two differs in places.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// None known.
+    pub static INVALID_VERSION = ("invalid-version", Error, "Version is not \"1\"");
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// That `Effect` is exactly `Allow` or `Deny`. The value is case-sensitive and has no
+    /// surrounding spaces, so `"allow "` and `"Alow"` are both wrong.
+    ///
+    /// ## Why it matters
+    /// RAM rejects the policy; a checker that normalised the value would hide the error
+    /// until deployment.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "allow ", "Action": "oss:GetObject", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// None known.
+    pub static INVALID_EFFECT = ("invalid-effect", Error, "Effect is not exactly Allow or Deny");
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// That a statement does not have both `Action` and `NotAction`, or both `Resource` and
+    /// `NotResource`.
+    ///
+    /// ## Why it matters
+    /// The grammar allows exactly one of each pair; RAM rejects a statement with both, and
+    /// a reader cannot tell which one was meant.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ecs:*", "NotAction": "ecs:Delete*", "Resource": "*"}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"},
+    ///   {"Effect": "Deny", "Action": "ecs:Delete*", "Resource": "*"}
+    /// ]}
+    /// ```
+    ///
+    /// ## Known problems
+    /// None known.
+    pub static CONFLICTING_ELEMENTS = ("conflicting-elements", Error, "Action with NotAction, or Resource with NotResource");
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// That a policy document is at most 6,144 characters long, counted as written
+    /// (whitespace included). The message also gives the length without insignificant
+    /// whitespace, which is what a minified copy would measure.
+    ///
+    /// ## Why it matters
+    /// RAM rejects longer custom policies (`InvalidParameter.PolicyDocument.Length`). The
+    /// limit was 2,048 and then 4,096 characters in older versions of the service.
+    ///
+    /// ## Example
+    /// A policy listing several hundred individual actions.
+    ///
+    /// ## Use instead
+    /// Use wildcards such as `ecs:Describe*`, or split the document into several policies
+    /// attached to the same identity.
+    ///
+    /// ## Known problems
+    /// RAM's documentation says "characters" without saying whether it counts whitespace or
+    /// how it counts multi-byte characters; ramlint counts Unicode scalar values of the text
+    /// as written.
+    pub static POLICY_TOO_LARGE = ("policy-too-large", Error, "the document exceeds RAM's 6,144-character limit");
+}
+
+const TOP_ELEMENTS: &[&str] = &["Version", "Statement"];
+const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "Condition",
+];
+/// AWS IAM elements with no RAM counterpart; suggesting the nearest RAM element would mislead.
+const AWS_ONLY_ELEMENTS: &[&str] = &["Id", "NotPrincipal"];
+
+/// Checks a policy document and returns its typed view. `pointer` is the JSON pointer of
+/// `root` within its file ("" for a whole JSON file).
+pub fn check_policy<'a>(
+    ctx: &mut Ctx<'_>,
+    root: &Node<'a>,
+    kind: PolicyKind,
+    pointer: &str,
+) -> Policy<'a> {
+    let members = root.as_object().unwrap_or(&[]);
+    let elements = resolve_elements(ctx, members, TOP_ELEMENTS, pointer, "policy");
+
+    check_size(ctx, root, pointer);
+
+    match elements.get("Version") {
+        Some(version) => check_version(ctx, version, pointer),
+        None => {
+            if !elements.misspelled.contains(&"Version") {
+                ctx.report(
+                    Diagnostic::new(
+                        &MISSING_ELEMENT,
+                        ctx.file,
+                        root.span,
+                        "the policy has no `Version`; RAM requires `\"Version\": \"1\"`",
+                    )
+                    .label("this policy")
+                    .help("add `\"Version\": \"1\"`")
+                    .pointer(pointer_push(pointer, "Version")),
+                );
+            }
+        }
+    }
+
+    let mut policy = Policy {
+        span: root.span,
+        kind,
+        statements: Vec::new(),
+    };
+    let Some(statement_member) = elements.get("Statement") else {
+        if !elements.misspelled.contains(&"Statement") {
+            ctx.report(
+                Diagnostic::new(
+                    &MISSING_ELEMENT,
+                    ctx.file,
+                    root.span,
+                    "the policy has no `Statement`; a policy needs at least one statement",
+                )
+                .label("this policy")
+                .pointer(pointer_push(pointer, "Statement")),
+            );
+        }
+        return policy;
+    };
+
+    let statements_pointer = pointer_push(pointer, &statement_member.key);
+    let statement_nodes: Vec<(&Node<'a>, String)> = match &statement_member.value.value {
+        Value::Array(items) => {
+            if items.is_empty() {
+                ctx.report(
+                    Diagnostic::new(
+                        &EMPTY_ELEMENT,
+                        ctx.file,
+                        statement_member.value.span,
+                        "`Statement` is empty; a policy needs at least one statement",
+                    )
+                    .pointer(statements_pointer.clone()),
+                );
+            }
+            items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| (item, pointer_index(&statements_pointer, index)))
+                .collect()
+        }
+        Value::Object(_) => {
+            ctx.report(
+                Diagnostic::new(
+                    &INVALID_ELEMENT_TYPE,
+                    ctx.file,
+                    statement_member.value.span,
+                    "`Statement` is an object; it must be an array of statements",
+                )
+                .label("a single statement")
+                .help("wrap the statement in `[` and `]`")
+                .pointer(statements_pointer.clone()),
+            );
+            vec![(&statement_member.value, statements_pointer.clone())]
+        }
+        Value::Unknown { .. } => Vec::new(),
+        _ => {
+            ctx.report(type_error(
+                ctx,
+                &statement_member.value,
+                "`Statement`",
+                "an array of statements",
+                &statements_pointer,
+            ));
+            Vec::new()
+        }
+    };
+
+    let kind = infer_kind(kind, &statement_nodes);
+    policy.kind = kind;
+    for (index, (node, statement_pointer)) in statement_nodes.into_iter().enumerate() {
+        if let Some(statement) = check_statement(ctx, node, index, statement_pointer, kind) {
+            policy.statements.push(statement);
+        }
+    }
+    policy
+}
+
+/// Decides what kind of policy a document is when its context does not say: a statement
+/// with a `Principal` makes it resource-based, and a trust policy when every such statement
+/// allows only `sts:` actions.
+fn infer_kind(kind: PolicyKind, statements: &[(&Node<'_>, String)]) -> PolicyKind {
+    if kind != PolicyKind::Unspecified {
+        return kind;
+    }
+    let with_principal: Vec<&Node<'_>> = statements
+        .iter()
+        .map(|(node, _)| *node)
+        .filter(|node| node.get("Principal").is_some())
+        .collect();
+    if with_principal.is_empty() {
+        return PolicyKind::Identity;
+    }
+    let only_sts = with_principal.iter().all(|node| {
+        let Some(action) = node.get("Action") else {
+            return false;
+        };
+        let texts: Vec<&str> = match &action.value.value {
+            Value::String(text) => vec![text],
+            Value::Array(items) => items.iter().filter_map(Node::as_str).collect(),
+            _ => Vec::new(),
+        };
+        !texts.is_empty()
+            && texts
+                .iter()
+                .all(|text| text.to_ascii_lowercase().starts_with("sts:"))
+    });
+    if only_sts {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Resource
+    }
+}
+
+/// The members of an object sorted into grammar elements, with misspelled keys resolved to
+/// the element they were probably meant to be.
+struct Elements<'t, 'a> {
+    found: Vec<(&'static str, &'t Member<'a>)>,
+    /// Elements present only under a misspelled key; their absence is not reported again.
+    misspelled: Vec<&'static str>,
+}
+
+impl<'t, 'a> Elements<'t, 'a> {
+    fn get(&self, name: &str) -> Option<&'t Member<'a>> {
+        self.found
+            .iter()
+            .rev()
+            .find(|(element, _)| *element == name)
+            .map(|(_, member)| *member)
+    }
+}
+
+fn resolve_elements<'t, 'a>(
+    ctx: &mut Ctx<'_>,
+    members: &'t [Member<'a>],
+    known: &[&'static str],
+    pointer: &str,
+    container: &str,
+) -> Elements<'t, 'a> {
+    let mut elements = Elements {
+        found: Vec::new(),
+        misspelled: Vec::new(),
+    };
+    let mut unknown = Vec::new();
+    for member in members {
+        match known.iter().find(|name| **name == member.key) {
+            Some(name) => elements.found.push((name, member)),
+            None => unknown.push(member),
+        }
+    }
+    for member in unknown {
+        let key = member.key.as_ref();
+        let suggestion = if AWS_ONLY_ELEMENTS.contains(&key) {
+            None
+        } else {
+            closest(key, known.iter().copied())
+                .and_then(|near| known.iter().copied().find(|name| *name == near))
+        };
+        let mut diagnostic = Diagnostic::new(
+            &UNKNOWN_ELEMENT,
+            ctx.file,
+            member.key_span,
+            format!("{} is not an element of a RAM {container}", quote(key)),
+        )
+        .pointer(pointer_push(pointer, key));
+        diagnostic = match suggestion {
+            Some(name) => {
+                let present = elements.found.iter().any(|(element, _)| *element == name);
+                if !present {
+                    elements.found.push((name, member));
+                    elements.misspelled.push(name);
+                }
+                diagnostic
+                    .label(format!("did you mean `{name}`?"))
+                    .help(format!("element names are case-sensitive; rename it to `{name}`"))
+            }
+            None if AWS_ONLY_ELEMENTS.contains(&key) => diagnostic
+                .label("AWS IAM element")
+                .help("RAM's policy language has no such element; remove it"),
+            None => diagnostic.label("unknown element").help(format!(
+                "a {container} may contain {}",
+                known.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+            )),
+        };
+        ctx.report(diagnostic);
+    }
+    elements
+}
+
+fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
+    let pointer = pointer_push(pointer, &member.key);
+    let value = &member.value;
+    match &value.value {
+        Value::String(text) if text == "1" => {}
+        Value::String(text) => {
+            let help = if text.trim() == "1" {
+                "remove the spaces: `\"Version\": \"1\"`".to_string()
+            } else if text.starts_with("20") && text.len() == 10 {
+                "this looks like an AWS IAM policy version; RAM's only version is \"1\", and the syntax differs in places".to_string()
+            } else {
+                "write `\"Version\": \"1\"`".to_string()
+            };
+            ctx.report(
+                Diagnostic::new(
+                    &INVALID_VERSION,
+                    ctx.file,
+                    value.span,
+                    format!("`Version` is {}; the only version RAM accepts is \"1\"", quote(text)),
+                )
+                .label("unsupported version")
+                .help(help)
+                .pointer(pointer),
+            );
+        }
+        Value::Number(number) => {
+            ctx.report(
+                Diagnostic::new(
+                    &INVALID_ELEMENT_TYPE,
+                    ctx.file,
+                    value.span,
+                    format!("`Version` is the number {number}; it must be the string \"1\""),
+                )
+                .label("a number")
+                .help("quote it: `\"Version\": \"1\"`")
+                .pointer(pointer),
+            );
+        }
+        Value::Unknown { .. } => {}
+        _ => ctx.report(type_error(ctx, value, "`Version`", "the string \"1\"", &pointer)),
+    }
+}
+
+fn check_statement<'a>(
+    ctx: &mut Ctx<'_>,
+    node: &Node<'a>,
+    index: usize,
+    pointer: String,
+    kind: PolicyKind,
+) -> Option<Statement<'a>> {
+    let Some(members) = node.as_object() else {
+        if !node.is_unknown() {
+            ctx.report(type_error(ctx, node, "a statement", "an object", &pointer));
+        }
+        return None;
+    };
+    let elements = resolve_elements(ctx, members, STATEMENT_ELEMENTS, &pointer, "statement");
+    let mut statement = Statement {
+        index,
+        pointer: pointer.clone(),
+        span: node.span,
+        sid: None,
+        effect: None,
+        effect_span: None,
+        action: None,
+        resource: None,
+        principal_span: None,
+        conditions: Vec::new(),
+        conditions_invalid: false,
+    };
+
+    if let Some(sid) = elements.get("Sid") {
+        match &sid.value.value {
+            Value::String(text) => statement.sid = Some(text.clone()),
+            Value::Unknown { .. } => {}
+            _ => {
+                let sid_pointer = pointer_push(&pointer, &sid.key);
+                ctx.report(type_error(ctx, &sid.value, "`Sid`", "a string", &sid_pointer));
+            }
+        }
+    }
+
+    match elements.get("Effect") {
+        Some(effect) => {
+            statement.effect_span = Some(effect.value.span);
+            statement.effect = check_effect(ctx, effect, &pointer);
+        }
+        None if !elements.misspelled.contains(&"Effect") => {
+            ctx.report(missing(ctx, node, &pointer, "Effect", "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"));
+        }
+        None => {}
+    }
+
+    statement.action = check_pair(ctx, node, &elements, &pointer, ("Action", "NotAction"), true);
+    let has_principal = elements.get("Principal").is_some();
+    let resource_required = match kind {
+        PolicyKind::Trust => false,
+        _ => !(has_principal && statement_is_trust(&statement)),
+    };
+    statement.resource = check_pair(
+        ctx,
+        node,
+        &elements,
+        &pointer,
+        ("Resource", "NotResource"),
+        resource_required,
+    );
+    if let Some(action) = &statement.action {
+        for (i, item) in action.items.iter().enumerate() {
+            let key = if action.negated { "NotAction" } else { "Action" };
+            elements::check_action(ctx, item, &item_pointer(&pointer, key, action, i));
+        }
+    }
+    if let Some(resource) = &statement.resource {
+        for (i, item) in resource.items.iter().enumerate() {
+            let key = if resource.negated { "NotResource" } else { "Resource" };
+            elements::check_resource(ctx, item, &item_pointer(&pointer, key, resource, i));
+        }
+    }
+
+    match elements.get("Principal") {
+        Some(principal) => {
+            statement.principal_span = Some(principal.value.span);
+            elements::check_principal(ctx, principal, &pointer, kind);
+        }
+        None if matches!(kind, PolicyKind::Trust | PolicyKind::Resource)
+            && !elements.misspelled.contains(&"Principal") =>
+        {
+            ctx.report(missing(
+                ctx,
+                node,
+                &pointer,
+                "Principal",
+                "in a resource-based policy every statement names who it applies to",
+            ));
+        }
+        None => {}
+    }
+
+    if let Some(condition) = elements.get("Condition") {
+        let (conditions, invalid) = condition::check_condition(ctx, condition, &pointer);
+        statement.conditions = conditions;
+        statement.conditions_invalid = invalid;
+    }
+    Some(statement)
+}
+
+/// Tells whether a statement only allows `sts:` actions, as trust policy statements do.
+fn statement_is_trust(statement: &Statement<'_>) -> bool {
+    statement.action.as_ref().is_some_and(|action| {
+        !action.negated
+            && !action.items.is_empty()
+            && action
+                .items
+                .iter()
+                .all(|item| item.text.to_ascii_lowercase().starts_with("sts:"))
+    })
+}
+
+/// Returns the pointer of one item of an `Action` or `Resource` value, which is the value
+/// itself when it was written as a single string.
+fn item_pointer(pointer: &str, key: &str, patterns: &Patterns<'_>, index: usize) -> String {
+    let element = pointer_push(pointer, key);
+    if patterns.items.len() == 1 && patterns.items[0].span == patterns.value_span {
+        element
+    } else {
+        pointer_index(&element, index)
+    }
+}
+
+fn check_effect(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) -> Option<Effect> {
+    let pointer = pointer_push(pointer, &member.key);
+    let value = &member.value;
+    let text = match &value.value {
+        Value::String(text) => text,
+        Value::Unknown { .. } => return None,
+        _ => {
+            ctx.report(type_error(ctx, value, "`Effect`", "the string \"Allow\" or \"Deny\"", &pointer));
+            return None;
+        }
+    };
+    match text.as_ref() {
+        "Allow" => return Some(Effect::Allow),
+        "Deny" => return Some(Effect::Deny),
+        _ => {}
+    }
+    let normalised = text.trim().to_ascii_lowercase();
+    let intended = match normalised.as_str() {
+        "allow" => Some("Allow"),
+        "deny" => Some("Deny"),
+        _ => closest(text.trim(), ["Allow", "Deny"]),
+    };
+    let help = match intended {
+        Some(word) if text.trim() != text => {
+            format!("write `\"{word}\"`, without surrounding spaces; Effect is case-sensitive")
+        }
+        Some(word) => format!("write `\"{word}\"`; Effect is case-sensitive"),
+        None => "write `\"Allow\"` or `\"Deny\"`".to_string(),
+    };
+    ctx.report(
+        Diagnostic::new(
+            &INVALID_EFFECT,
+            ctx.file,
+            value.span,
+            format!("`Effect` is {}; it must be exactly \"Allow\" or \"Deny\"", quote(text)),
+        )
+        .label(match intended {
+            Some(word) => format!("did you mean `{word}`?"),
+            None => "not an effect".to_string(),
+        })
+        .help(help)
+        .pointer(pointer),
+    );
+    None
+}
+
+/// Checks one of the pairs `Action`/`NotAction` or `Resource`/`NotResource`: that exactly one
+/// is present and that its value is a non-empty string or array of strings.
+fn check_pair<'a>(
+    ctx: &mut Ctx<'_>,
+    statement: &Node<'a>,
+    elements: &Elements<'_, 'a>,
+    pointer: &str,
+    (plain, negated): (&'static str, &'static str),
+    required: bool,
+) -> Option<Patterns<'a>> {
+    let positive = elements.get(plain);
+    let negative = elements.get(negated);
+    if let (Some(first), Some(second)) = (positive, negative) {
+        let (earlier, later) = if first.key_span < second.key_span {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        ctx.report(
+            Diagnostic::new(
+                &CONFLICTING_ELEMENTS,
+                ctx.file,
+                later.key_span,
+                format!("a statement cannot have both `{plain}` and `{negated}`"),
+            )
+            .label(format!("`{}` here", later.key))
+            .secondary(ctx.file, earlier.key_span, format!("`{}` here", earlier.key))
+            .help(format!("keep one of them; to exclude some {} from a grant, add a Deny statement", plain.to_lowercase() + "s"))
+            .pointer(pointer_push(pointer, &later.key)),
+        );
+    }
+    let (member, is_negated) = match (positive, negative) {
+        (Some(member), _) => (member, false),
+        (None, Some(member)) => (member, true),
+        (None, None) => {
+            let misspelled = elements.misspelled.contains(&plain) || elements.misspelled.contains(&negated);
+            if required && !misspelled {
+                let help = if plain == "Action" {
+                    "add `\"Action\"` with the actions the statement applies to, such as `\"ecs:DescribeInstances\"`"
+                } else {
+                    "add `\"Resource\": \"*\"` or the ARNs the statement applies to"
+                };
+                let name = format!("{plain}` nor `{negated}");
+                ctx.report(missing(ctx, statement, pointer, &name, help));
+            }
+            return None;
+        }
+    };
+    let key = if is_negated { negated } else { plain };
+    let element_pointer = pointer_push(pointer, key);
+    let items = string_items(ctx, member, &element_pointer, key)?;
+    Some(Patterns {
+        negated: is_negated,
+        key_span: member.key_span,
+        value_span: member.value.span,
+        items,
+    })
+}
+
+/// Reads a value that may be a string or an array of strings, reporting wrong types and
+/// empty values. Returns `None` when the value is unknown or has the wrong type.
+pub(super) fn string_items<'a>(
+    ctx: &mut Ctx<'_>,
+    member: &Member<'a>,
+    pointer: &str,
+    key: &str,
+) -> Option<Vec<Item<'a>>> {
+    let value = &member.value;
+    let element = format!("`{key}`");
+    match &value.value {
+        Value::String(text) => {
+            if text.is_empty() {
+                ctx.report(empty(ctx, value, &element, pointer));
+                return Some(Vec::new());
+            }
+            Some(vec![Item {
+                text: text.clone(),
+                span: value.span,
+            }])
+        }
+        Value::Array(items) => {
+            if items.is_empty() {
+                ctx.report(empty(ctx, value, &element, pointer));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for (index, item) in items.iter().enumerate() {
+                match &item.value {
+                    Value::String(text) if text.is_empty() => {
+                        let what = format!("an element of {element}");
+                        ctx.report(empty(ctx, item, &what, &pointer_index(pointer, index)));
+                    }
+                    Value::String(text) => out.push(Item {
+                        text: text.clone(),
+                        span: item.span,
+                    }),
+                    Value::Unknown { .. } => {}
+                    _ => {
+                        let what = format!("an element of {element}");
+                        ctx.report(type_error(ctx, item, &what, "a string", &pointer_index(pointer, index)));
+                    }
+                }
+            }
+            Some(out)
+        }
+        Value::Unknown { .. } => None,
+        _ => {
+            ctx.report(type_error(ctx, value, &element, "a string or an array of strings", pointer));
+            None
+        }
+    }
+}
+
+fn missing(ctx: &Ctx<'_>, node: &Node<'_>, pointer: &str, element: &str, help: &str) -> Diagnostic {
+    Diagnostic::new(
+        &MISSING_ELEMENT,
+        ctx.file,
+        node.span,
+        format!("the statement has no `{element}`"),
+    )
+    .label("this statement")
+    .help(help)
+    .pointer(pointer.to_string())
+    .subject(format!("missing {element}"))
+}
+
+/// Builds an `invalid-element-type` diagnostic; `what` names the element in backticks.
+pub(super) fn type_error(
+    ctx: &Ctx<'_>,
+    node: &Node<'_>,
+    what: &str,
+    expected: &str,
+    pointer: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        &INVALID_ELEMENT_TYPE,
+        ctx.file,
+        node.span,
+        format!("{what} is {}; it must be {expected}", node.kind_name()),
+    )
+    .label(format!("expected {expected}"))
+    .pointer(pointer.to_string())
+}
+
+pub(super) fn empty(ctx: &Ctx<'_>, node: &Node<'_>, what: &str, pointer: &str) -> Diagnostic {
+    let (message, help) = match &node.value {
+        Value::Array(_) => (format!("{what} is an empty array"), "list at least one value, or remove the element"),
+        _ => (format!("{what} is an empty string"), "write a value, or remove it"),
+    };
+    Diagnostic::new(&EMPTY_ELEMENT, ctx.file, node.span, message)
+        .label("empty")
+        .help(help)
+        .pointer(pointer.to_string())
+}
+
+fn check_size(ctx: &mut Ctx<'_>, root: &Node<'_>, pointer: &str) {
+    if !ctx.enabled(&POLICY_TOO_LARGE) {
+        return;
+    }
+    let limit = ctx.settings.policy_max_chars;
+    let text = &ctx.text[root.span.range()];
+    // Counting characters costs a pass over the text, so the byte length, which is never
+    // smaller, rules out most documents first.
+    if text.len() <= limit {
+        return;
+    }
+    let chars = text.chars().count();
+    if chars <= limit {
+        return;
+    }
+    let compact = compact_length(text);
+    let help = if compact <= limit {
+        format!("without insignificant whitespace it is {compact} characters, within the limit; minify it, or split it into several policies")
+    } else {
+        format!("even without insignificant whitespace it is {compact} characters; use wildcards such as `ecs:Describe*`, or split it into several policies")
+    };
+    ctx.report(
+        Diagnostic::new(
+            &POLICY_TOO_LARGE,
+            ctx.file,
+            root.span,
+            format!("the policy is {chars} characters long; RAM accepts at most {limit}"),
+        )
+        .label(format!("{chars} characters"))
+        .help(help)
+        .pointer(pointer.to_string())
+        .subject("too-large"),
+    );
+}
+
+/// Counts the characters of JSON text without whitespace outside strings.
+fn compact_length(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for ch in text.chars() {
+        if in_string {
+            count += 1;
+            match (escaped, ch) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(ch, ' ' | '\t' | '\n' | '\r') {
+            count += 1;
+            in_string = ch == '"';
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_length;
+
+    #[test]
+    fn compact_length_keeps_string_spaces() {
+        assert_eq!(compact_length("{ \"a b\" : [ 1 , 2 ] }"), 13);
+        assert_eq!(compact_length("\"a\\\" b\""), 7);
+    }
+}

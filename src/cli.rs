@@ -1,0 +1,357 @@
+//! The command line: argument parsing, the subcommands and exit codes.
+//!
+//! Everything the binary does goes through [`run`], which takes the arguments and the three
+//! standard streams, so tests drive the real command line in process.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, Config, ConfigError, FailOn};
+use crate::diagnostic::{Diagnostic, FileId, Severity};
+use crate::discover::{DiscoverOptions, Excludes};
+use crate::engine::{self, FileInfo, FileStatus, RunOptions};
+use crate::report::{self, Summary, text::Style};
+use crate::rules;
+use crate::settings::{self, Settings};
+use crate::source::{Excerpt, LineIndex};
+
+/// Exit code: nothing at or above `--fail-on` was found.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: at least one diagnostic at or above `--fail-on`.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: ramlint could not do what was asked.
+pub const EXIT_TROUBLE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "ramlint", version, about = "Static checker for Alibaba Cloud RAM policies and stored API requests")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check files and folders for RAM policy and request problems.
+    Check(CheckArgs),
+    /// List every rule with its default severity and summary.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print one rule's documentation.
+    Rule {
+        /// The rule id, such as `invalid-effect`.
+        id: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files and folders to check; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration file [default: the nearest ramlint.toml from the current folder upward].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not read any ramlint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// The lowest severity that makes the run exit with 1 [default: error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Run only this rule (repeatable; comma-separated lists are accepted).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run this rule (repeatable; comma-separated lists are accepted).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Skip paths matching this glob during folder walks (repeatable), in addition to
+    /// `exclude` in ramlint.toml.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Apply the exclude globs to files named on the command line too.
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Files larger than this are reported and not read, in bytes or with a unit (16MiB).
+    #[arg(long, value_name = "SIZE")]
+    pub max_file_size: Option<String>,
+    /// Exit with 0 instead of 2 when no policy or request is found.
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Print diagnostics only, without the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print how many diagnostics each rule reported, after the summary.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Worker threads [default: the number of available cores].
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run<I, T>(args: I, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { EXIT_TROUBLE } else { EXIT_OK };
+            let text = error.render().to_string();
+            let _ = if error.use_stderr() {
+                stderr.write_all(text.as_bytes())
+            } else {
+                stdout.write_all(text.as_bytes())
+            };
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check(args, stdin, stdout, stderr),
+        Command::Rules { format } => list_rules(format, stdout),
+        Command::Rule { id } => explain_rule(&id, stdout, stderr),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
+            EXIT_TROUBLE
+        }
+    }
+}
+
+fn list_rules(format: ListFormat, stdout: &mut dyn Write) -> std::io::Result<i32> {
+    match format {
+        ListFormat::Text => {
+            let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for rule in rules::all() {
+                writeln!(stdout, "{:<width$}  {:<7}  {}", rule.id, rule.default_severity.as_str(), rule.summary)?;
+            }
+        }
+        ListFormat::Json => {
+            let list: Vec<serde_json::Value> = rules::all()
+                .iter()
+                .map(|rule| {
+                    serde_json::json!({
+                        "id": rule.id,
+                        "severity": rule.default_severity.as_str(),
+                        "summary": rule.summary,
+                    })
+                })
+                .collect();
+            writeln!(stdout, "{}", serde_json::to_string_pretty(&list).unwrap_or_default())?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn explain_rule(id: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<i32> {
+    match settings::lookup_rule(id) {
+        Ok(rule) => {
+            writeln!(stdout, "# {}\n", rule.id)?;
+            writeln!(stdout, "Default severity: {}. {}.\n", rule.default_severity, capitalise(rule.summary))?;
+            writeln!(stdout, "{}", rule.documentation())?;
+            Ok(EXIT_OK)
+        }
+        Err(message) => {
+            writeln!(stderr, "error: {message}")?;
+            Ok(EXIT_TROUBLE)
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<i32> {
+    let config = match load_config(&args) {
+        Ok(config) => config,
+        Err(error) => {
+            write_config_error(&error, stderr)?;
+            return Ok(EXIT_TROUBLE);
+        }
+    };
+    let mut settings = Settings::default();
+    if let Err(error) = config.apply(&mut settings) {
+        write_config_error(&error, stderr)?;
+        return Ok(EXIT_TROUBLE);
+    }
+    for id in &args.select {
+        match settings::lookup_rule(id) {
+            Ok(rule) => settings.select(rule),
+            Err(message) => return usage_error(stderr, &format!("--select: {message}")),
+        }
+    }
+    for id in &args.ignore {
+        match settings::lookup_rule(id) {
+            Ok(rule) => settings.ignore(rule),
+            Err(message) => return usage_error(stderr, &format!("--ignore: {message}")),
+        }
+    }
+    if let Some(size) = &args.max_file_size {
+        match config::parse_size(size) {
+            Ok(bytes) => settings.max_file_size = bytes,
+            Err(message) => return usage_error(stderr, &format!("--max-file-size: {message}")),
+        }
+    }
+    if args.jobs == Some(0) {
+        return usage_error(stderr, "--jobs must be at least 1");
+    }
+
+    let mut excludes = Excludes::default();
+    if let Err(message) = excludes.add(&config.file.exclude, &config.base_dir()) {
+        return usage_error(stderr, &message);
+    }
+    if let Err(message) = excludes.add(&args.exclude, std::path::Path::new(".")) {
+        return usage_error(stderr, &message);
+    }
+
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let result = engine::run(RunOptions {
+        paths: args.paths.clone(),
+        discover: DiscoverOptions {
+            excludes,
+            force_exclude: args.force_exclude,
+        },
+        settings: &settings,
+        jobs,
+        stdin: Some(stdin),
+    });
+
+    let fail_on = args.fail_on.or(config.file.fail_on).unwrap_or(FailOn::Error);
+    let summary = Summary::new(&result.files, &result.diagnostics, 0);
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+
+    let mut rendered = String::new();
+    match args.format {
+        Format::Text => {
+            let style = Style { color };
+            for diagnostic in &result.diagnostics {
+                report::text::render(&mut rendered, diagnostic, &result.files, style);
+            }
+            if !args.quiet {
+                rendered.push_str(&summary.line());
+                rendered.push('\n');
+                if args.statistics {
+                    for (id, severity, count) in report::statistics(&result.diagnostics) {
+                        rendered.push_str(&format!("{count:>6}  {id} ({severity})\n"));
+                    }
+                }
+            }
+        }
+        Format::Json => rendered = report::json::render(&result.diagnostics, &result.files, &summary),
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(error) = std::fs::write(path, rendered.as_bytes()) {
+                writeln!(stderr, "error: cannot write the report to {}: {error}", path.display())?;
+                return Ok(EXIT_TROUBLE);
+            }
+        }
+        None => stdout.write_all(rendered.as_bytes())?,
+    }
+
+    let documents: usize = result.files.iter().map(|f| f.documents).sum();
+    let attempted = result.files.iter().any(|f| f.status != FileStatus::NotRecognised);
+    if result.io_failure {
+        return Ok(EXIT_TROUBLE);
+    }
+    if documents == 0 && !attempted && !args.allow_empty {
+        let read = result.files.len();
+        writeln!(
+            stderr,
+            "error: no RAM policy or stored request was found ({read} file{} read); nothing was checked",
+            if read == 1 { "" } else { "s" }
+        )?;
+        writeln!(stderr, "help: check the paths, or pass --allow-empty when an empty scan is expected")?;
+        return Ok(EXIT_TROUBLE);
+    }
+    let failed = result.diagnostics.iter().any(|d| fail_on.fails(d.severity));
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn usage_error(stderr: &mut dyn Write, message: &str) -> std::io::Result<i32> {
+    writeln!(stderr, "error: {message}")?;
+    Ok(EXIT_TROUBLE)
+}
+
+fn load_config(args: &CheckArgs) -> Result<Config, ConfigError> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => config::find(std::path::Path::new(".")),
+    };
+    match path {
+        Some(path) => config::load(&path),
+        None => Ok(Config::default()),
+    }
+}
+
+/// Prints a configuration error with the offending text underlined.
+fn write_config_error(error: &ConfigError, stderr: &mut dyn Write) -> std::io::Result<()> {
+    let display = crate::discover::display_path(&error.path);
+    let excerpt = match error.span {
+        Some(span) => Excerpt::build(&error.text, &LineIndex::new(&error.text), [span]),
+        None => Excerpt::default(),
+    };
+    let files = [FileInfo {
+        display,
+        excerpt,
+        status: FileStatus::Failed,
+        documents: 0,
+    }];
+    let mut diagnostic = Diagnostic::whole_file(&crate::checks::file::INVALID_CONFIG, FileId(0), error.message.clone())
+        .maybe_help(error.help.clone());
+    diagnostic.span = error.span;
+    diagnostic.severity = Severity::Error;
+    let mut out = String::new();
+    report::text::render(&mut out, &diagnostic, &files, Style { color: false });
+    stderr.write_all(out.as_bytes())
+}

@@ -1,0 +1,215 @@
+//! `ramlint.toml`: finding it, reading it, and reporting its errors with spans.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::Severity;
+use crate::settings::{self, Settings};
+use crate::source::Span;
+
+/// The name of the configuration file.
+pub const FILE_NAME: &str = "ramlint.toml";
+
+/// The severity at or above which a run fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// Tells whether a diagnostic of `severity` makes the run fail.
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Info => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// A size in bytes, written as a number or as text with a unit (`"16 MiB"`, `"500K"`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum SizeValue {
+    Bytes(u64),
+    Text(String),
+}
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigFile {
+    /// The lowest severity that makes `ramlint check` exit with 1.
+    pub fail_on: Option<FailOn>,
+    /// Globs of paths not to check during folder walks, relative to this file's folder.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Files larger than this are reported and not read.
+    pub max_file_size: Option<Spanned<SizeValue>>,
+    /// Rule severities: `"error"`, `"warning"`, `"info"` or `"off"`.
+    #[serde(default)]
+    pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+/// A loaded configuration, with its path and text for error reporting.
+#[derive(Debug, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub text: String,
+    pub file: ConfigFile,
+}
+
+/// An error in the configuration file, with the span of the offending text when known.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub text: String,
+    pub span: Option<Span>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Finds `ramlint.toml` in `start` or the nearest folder above it.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Reads and parses a configuration file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let error = |message: String| ConfigError {
+        path: path.to_path_buf(),
+        text: String::new(),
+        span: None,
+        message,
+        help: None,
+    };
+    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read the configuration: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| error("the configuration is not UTF-8 text".to_string()))?;
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        text: text.clone(),
+        span: e.span().map(|r| Span::from_range(r.start, r.end)),
+        message: e.message().trim_end().to_string(),
+        help: None,
+    })?;
+    Ok(Config {
+        path: Some(path.to_path_buf()),
+        text,
+        file,
+    })
+}
+
+impl Config {
+    /// The folder that relative paths in the configuration are relative to.
+    pub fn base_dir(&self) -> PathBuf {
+        match &self.path {
+            Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            None => PathBuf::from("."),
+        }
+    }
+
+    fn error_at(&self, span: std::ops::Range<usize>, message: String, help: Option<String>) -> ConfigError {
+        ConfigError {
+            path: self.path.clone().unwrap_or_default(),
+            text: self.text.clone(),
+            span: Some(Span::from_range(span.start, span.end)),
+            message,
+            help,
+        }
+    }
+
+    /// Applies the configuration to the run's settings, checking rule ids and values.
+    pub fn apply(&self, settings: &mut Settings) -> Result<(), ConfigError> {
+        for (id, value) in &self.file.rules {
+            let rule = settings::lookup_rule(id.get_ref())
+                .map_err(|message| self.error_at(id.span(), message, None))?;
+            let severity = match value.get_ref().as_str() {
+                "off" => None,
+                other => match Severity::parse(other) {
+                    Some(severity) => Some(severity),
+                    None => {
+                        return Err(self.error_at(
+                            value.span(),
+                            format!("invalid severity `{other}` for `{}`", rule.id),
+                            Some("use \"error\", \"warning\", \"info\" or \"off\"".to_string()),
+                        ));
+                    }
+                },
+            };
+            settings.set_severity(rule, severity);
+        }
+        if let Some(size) = &self.file.max_file_size {
+            settings.max_file_size = parse_size_value(size.get_ref())
+                .map_err(|message| self.error_at(size.span(), message, None))?;
+        }
+        Ok(())
+    }
+}
+
+fn parse_size_value(value: &SizeValue) -> Result<u64, String> {
+    match value {
+        SizeValue::Bytes(bytes) => Ok(*bytes),
+        SizeValue::Text(text) => parse_size(text),
+    }
+}
+
+/// Parses a size such as `16777216`, `16MiB`, `16 MB` or `500K`; decimal and binary units are
+/// both read as binary (1 K = 1,024 bytes), as most tools do for file sizes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let split = trimmed.find(|c: char| !c.is_ascii_digit()).unwrap_or(trimmed.len());
+    let (digits, unit) = trimmed.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("invalid size `{text}`; write bytes, or a number with K, M or G"))?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("invalid size unit in `{text}`; use K, M or G")),
+    };
+    let bytes = number
+        .checked_mul(multiplier)
+        .ok_or_else(|| format!("size `{text}` is too large"))?;
+    // Spans are 32-bit byte offsets, so no file above 4 GiB can be read.
+    if bytes >= u32::MAX as u64 {
+        return Err(format!("size `{text}` is too large; the maximum is 4 GiB"));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_size("500 K"), Ok(500 << 10));
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert!(parse_size("5 TB").is_err());
+        assert!(parse_size("8G").is_err());
+    }
+
+    #[test]
+    fn unknown_key_has_a_span() {
+        let text = "fail-on = \"error\"\nexcludes = [\"x\"]\n";
+        let err = toml::from_str::<ConfigFile>(text).unwrap_err();
+        let span = err.span().unwrap();
+        assert_eq!(&text[span], "excludes");
+        assert!(err.message().contains("unknown field"), "{}", err.message());
+    }
+}

@@ -1,0 +1,225 @@
+//! Turning the paths given on the command line into the list of files to check.
+//!
+//! A file named explicitly is always checked, whatever its extension. A folder is walked
+//! honouring `.gitignore` and `.ignore` files inside it and the `exclude` globs, and only
+//! files with a recognised extension are taken. Symbolic links met during a walk are not
+//! followed, so a scan never leaves the folders it was given; a link named explicitly is
+//! read like any other file. Ignore files above the given folders and the user's global git
+//! excludes are not read, for the same reason.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// How a file came to be checked, which decides how quietly unrecognised content is skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Named on the command line.
+    Explicit,
+    /// Found while walking a folder.
+    Walked,
+    /// Read from standard input (`-`).
+    Stdin,
+}
+
+/// A file to check.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub path: PathBuf,
+    /// The path as printed: relative to the current folder when under it, `-` for stdin.
+    pub display: String,
+    pub origin: Origin,
+}
+
+/// A path that could not be used, with the reason.
+#[derive(Debug)]
+pub struct DiscoveryError {
+    pub display: String,
+    pub error: io::Error,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub targets: Vec<Target>,
+    pub errors: Vec<DiscoveryError>,
+}
+
+/// Extensions taken during a folder walk.
+pub const WALK_EXTENSIONS: &[&str] = &["json", "policy"];
+
+/// Compiled `exclude` globs, each set matched against paths relative to its base folder (the
+/// folder of `ramlint.toml` for the configuration's globs, the current folder for
+/// `--exclude`).
+#[derive(Clone, Debug, Default)]
+pub struct Excludes {
+    sets: Vec<(GlobSet, PathBuf)>,
+}
+
+impl Excludes {
+    /// Adds gitignore-style globs relative to `base`: a pattern without `/` matches at any
+    /// depth, `*` stays within one path segment and `**` crosses segments.
+    pub fn add(&mut self, patterns: &[String], base: &Path) -> Result<(), String> {
+        if patterns.is_empty() {
+            return Ok(());
+        }
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
+            let full = if trimmed.contains('/') {
+                trimmed.trim_start_matches('/').to_string()
+            } else {
+                format!("**/{trimmed}")
+            };
+            for variant in [full.clone(), format!("{full}/**")] {
+                let glob = GlobBuilder::new(&variant)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|err| format!("invalid exclude glob `{pattern}`: {err}"))?;
+                builder.add(glob);
+            }
+        }
+        let set = builder
+            .build()
+            .map_err(|err| format!("invalid exclude globs: {err}"))?;
+        self.sets.push((set, absolute(base)));
+        Ok(())
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        if self.sets.is_empty() {
+            return false;
+        }
+        let absolute = absolute(path);
+        self.sets.iter().any(|(set, base)| {
+            let relative = absolute.strip_prefix(base).unwrap_or(path);
+            set.is_match(relative)
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DiscoverOptions {
+    pub excludes: Excludes,
+    /// Applies `exclude` to explicitly named files too, as a pre-commit hook wants.
+    pub force_exclude: bool,
+}
+
+/// Finds the files to check under `paths`, sorted by display path.
+pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
+    let mut discovery = Discovery::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            discovery.targets.push(Target {
+                path: path.clone(),
+                display: "-".to_string(),
+                origin: Origin::Stdin,
+            });
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk(path, options, &mut discovery),
+            Ok(_) => {
+                if options.force_exclude && options.excludes.is_excluded(path) {
+                    continue;
+                }
+                discovery.targets.push(Target {
+                    path: path.clone(),
+                    display: display_path(path),
+                    origin: Origin::Explicit,
+                });
+            }
+            Err(error) => discovery.errors.push(DiscoveryError {
+                display: display_path(path),
+                error,
+            }),
+        }
+    }
+    discovery.targets.sort_by(|a, b| a.display.cmp(&b.display));
+    discovery
+        .targets
+        .dedup_by(|a, b| a.display == b.display && a.origin == b.origin);
+    discovery
+}
+
+fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
+    let excludes = options.excludes.clone();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .parents(false)
+        .git_global(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .ignore(true)
+        .follow_links(false)
+        .filter_entry(move |entry| {
+            let is_vcs = entry.depth() > 0
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && matches!(entry.file_name().to_str(), Some(".git" | ".hg" | ".svn"));
+            !is_vcs && !excludes.is_excluded(entry.path())
+        })
+        .build();
+    for result in walker {
+        match result {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                let wanted = entry
+                    .path()
+                    .extension()
+                    .and_then(|ext| ext.to_str())
+                    .is_some_and(|ext| WALK_EXTENSIONS.iter().any(|w| ext.eq_ignore_ascii_case(w)));
+                if is_file && wanted {
+                    discovery.targets.push(Target {
+                        path: entry.path().to_path_buf(),
+                        display: display_path(entry.path()),
+                        origin: Origin::Walked,
+                    });
+                }
+            }
+            Err(error) => {
+                let display = error_path(&error).map_or_else(|| display_path(root), |p| display_path(&p));
+                let error = match error.into_io_error() {
+                    Some(io) => io,
+                    None => io::Error::other("the folder could not be walked"),
+                };
+                discovery.errors.push(DiscoveryError { display, error });
+            }
+        }
+    }
+}
+
+/// Finds the path an `ignore` error is about.
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Formats a path for output: relative to the current folder when it is under it, with
+/// `/` separators and no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let shown = match std::env::current_dir() {
+        Ok(cwd) => {
+            let absolute = absolute(path);
+            match absolute.strip_prefix(&cwd) {
+                Ok(relative) if !relative.as_os_str().is_empty() => relative.to_path_buf(),
+                _ => path.to_path_buf(),
+            }
+        }
+        Err(_) => path.to_path_buf(),
+    };
+    let text = shown.to_string_lossy().replace('\\', "/");
+    let mut text = text.as_str();
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    text.to_string()
+}

@@ -1,0 +1,187 @@
+//! Fingerprints: identifiers of diagnostics that survive reformatting and moving
+//! statements, used by baselines, suppressions and SARIF's `partialFingerprints`.
+//!
+//! A fingerprint hashes the rule id, the file's display path and a *subject*: the JSON
+//! pointer of the offending value in which every array index is replaced by a digest of the
+//! element it selects (a statement's `Sid` when it has one), followed by a digest of the
+//! value itself. Whitespace and the order of statements therefore do not change it; editing
+//! the statement it is about does. Diagnostics that would share a fingerprint within a file
+//! are numbered in source order.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::syntax::{Node, Value};
+
+/// FNV-1a, 64 bits: small, stable across Rust versions and platforms, and good enough to tell
+/// findings apart within one repository.
+pub fn fnv1a(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0xFF)) {
+            hash ^= byte as u64;
+            hash = hash.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+    hash
+}
+
+/// Computes a fingerprint from a rule id, a display path and a subject.
+pub fn fingerprint(rule: &str, path: &str, subject: &str) -> String {
+    format!("{:016x}", fnv1a(&[rule, path, subject]))
+}
+
+/// Fills in the subject of every diagnostic that has a pointer into `root`.
+pub fn assign_subjects(diagnostics: &mut [Diagnostic], root: &Node<'_>) {
+    for diagnostic in diagnostics {
+        if let Some(pointer) = &diagnostic.pointer {
+            let normalised = normalise_pointer(root, pointer);
+            diagnostic.subject = if diagnostic.subject.is_empty() {
+                normalised
+            } else {
+                format!("{normalised} {}", diagnostic.subject)
+            };
+        }
+    }
+}
+
+/// Computes fingerprints for the diagnostics of one file and numbers those that would
+/// otherwise be equal.
+pub fn assign_fingerprints(diagnostics: &mut [Diagnostic], display: &str) {
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by_key(|&i| (diagnostics[i].start(), diagnostics[i].rule.id));
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for i in order {
+        let diagnostic = &mut diagnostics[i];
+        if !diagnostic.fingerprint.is_empty() {
+            continue;
+        }
+        let base = fingerprint(diagnostic.rule.id, display, &diagnostic.subject);
+        let count = seen.entry(base.clone()).or_insert(0);
+        *count += 1;
+        diagnostic.fingerprint = if *count == 1 {
+            base
+        } else {
+            format!("{base}:{count}")
+        };
+    }
+}
+
+/// Rewrites a JSON pointer so that array indexes become digests of the selected elements.
+fn normalise_pointer(root: &Node<'_>, pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + 16);
+    let mut node = Some(root);
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        match node.map(|n| &n.value) {
+            Some(Value::Array(items)) => {
+                let element = token.parse::<usize>().ok().and_then(|i| items.get(i));
+                match element {
+                    Some(element) => {
+                        out.push_str("/#");
+                        out.push_str(&element_identity(element));
+                    }
+                    None => {
+                        out.push('/');
+                        out.push_str(&token);
+                    }
+                }
+                node = element;
+            }
+            Some(Value::Object(_)) => {
+                out.push('/');
+                out.push_str(&token);
+                node = node.and_then(|n| n.get(&token)).map(|member| &member.value);
+            }
+            _ => {
+                out.push('/');
+                out.push_str(&token);
+                node = None;
+            }
+        }
+    }
+    if let Some(node) = node {
+        out.push('=');
+        out.push_str(&format!("{:x}", fnv1a(&[&canonical(node)])));
+    }
+    out
+}
+
+/// Identifies an array element: a statement by its `Sid` when it has one, anything else by
+/// a digest of its canonical text.
+fn element_identity(node: &Node<'_>) -> String {
+    if let Some(sid) = node.get("Sid").and_then(|member| member.value.as_str()) {
+        return format!("sid:{sid}");
+    }
+    format!("{:x}", fnv1a(&[&canonical(node)]))
+}
+
+/// Writes a node as compact JSON with keys in source order, so that whitespace does not
+/// change the result.
+pub fn canonical(node: &Node<'_>) -> String {
+    let mut out = String::new();
+    write_canonical(node, &mut out);
+    out
+}
+
+fn write_canonical(node: &Node<'_>, out: &mut String) {
+    match &node.value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
+        Value::Number(text) => out.push_str(text),
+        Value::String(text) => out.push_str(&serde_json::to_string(text.as_ref()).unwrap_or_default()),
+        Value::Unknown { reason } => {
+            out.push_str("${");
+            out.push_str(reason);
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(members) => {
+            out.push('{');
+            for (i, member) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(member.key.as_ref()).unwrap_or_default());
+                out.push(':');
+                write_canonical(&member.value, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::json::parse;
+
+    #[test]
+    fn pointer_survives_reformatting_and_moves() {
+        let a = parse(r#"{"Statement": [{"Effect": "Allow"}, {"Effect": "Alow"}]}"#).unwrap();
+        let b = parse("{\n  \"Statement\": [\n    {\"Effect\":   \"Alow\"},\n    {\"Effect\": \"Allow\"}\n  ]\n}").unwrap();
+        assert_eq!(
+            normalise_pointer(&a, "/Statement/1/Effect"),
+            normalise_pointer(&b, "/Statement/0/Effect")
+        );
+        assert_ne!(
+            normalise_pointer(&a, "/Statement/0/Effect"),
+            normalise_pointer(&a, "/Statement/1/Effect")
+        );
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fingerprint("invalid-effect", "a.json", "/x"), fingerprint("invalid-effect", "a.json", "/x"));
+    }
+}

@@ -1,0 +1,468 @@
+//! Source files: byte spans, line and column positions, and loading bytes into checked UTF-8.
+//!
+//! Every diagnostic is anchored to a [`Span`], a byte range into the text of one file as it
+//! sits on disk. Columns shown to people are counted in Unicode scalar values; offsets stay
+//! bytes, so a span always slices the original text.
+
+use std::fmt;
+
+/// A half-open byte range `start..end` into a file's text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub const fn new(start: u32, end: u32) -> Span {
+        Span { start, end }
+    }
+
+    /// Builds a span from `usize` offsets; callers guarantee the file is below 4 GiB.
+    pub fn from_range(start: usize, end: usize) -> Span {
+        Span::new(start as u32, end as u32)
+    }
+
+    pub fn len(self) -> u32 {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// Shifts both ends by `delta` bytes, for text embedded in a larger file.
+    pub fn shifted(self, delta: u32) -> Span {
+        Span::new(self.start + delta, self.end + delta)
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+/// A 1-based line and 1-based column counted in Unicode scalar values, plus the byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+    pub offset: u32,
+}
+
+/// The byte offset where each line starts; the first entry is always 0.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        for (i, byte) in text.bytes().enumerate() {
+            if byte == b'\n' {
+                starts.push(i as u32 + 1);
+            }
+        }
+        LineIndex { starts }
+    }
+
+    /// Returns the 0-based line that holds `offset`.
+    pub fn line_of(&self, offset: u32) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    pub fn line_start(&self, line: usize) -> u32 {
+        self.starts[line]
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Returns the byte range of a 0-based line without its line terminator.
+    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let start = self.starts[line] as usize;
+        let mut end = self
+            .starts
+            .get(line + 1)
+            .map(|&next| next as usize)
+            .unwrap_or(text.len());
+        let bytes = text.as_bytes();
+        if end > start && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// Converts a byte offset into a position; `offset` must lie on a character boundary.
+    pub fn position(&self, text: &str, offset: u32) -> Position {
+        let line = self.line_of(offset);
+        let start = self.starts[line] as usize;
+        let column = text[start..offset as usize].chars().count() as u32 + 1;
+        Position {
+            line: line as u32 + 1,
+            column,
+            offset,
+        }
+    }
+}
+
+/// The encodings recognised when a file is not UTF-8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForeignEncoding {
+    Utf16Le,
+    Utf16Be,
+    Utf32Le,
+    Utf32Be,
+}
+
+impl ForeignEncoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            ForeignEncoding::Utf16Le => "UTF-16LE",
+            ForeignEncoding::Utf16Be => "UTF-16BE",
+            ForeignEncoding::Utf32Le => "UTF-32LE",
+            ForeignEncoding::Utf32Be => "UTF-32BE",
+        }
+    }
+}
+
+/// Why the bytes of a file could not become text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The file is in another Unicode encoding; `bom` tells whether it starts with a byte-order mark.
+    Foreign { encoding: ForeignEncoding, bom: bool },
+    /// The bytes are not valid UTF-8; `offset` is the first invalid byte and `len` the length
+    /// of the invalid sequence (0 when the file ends inside a sequence).
+    InvalidUtf8 { offset: usize, len: usize },
+}
+
+/// Length of the UTF-8 byte-order mark.
+pub const UTF8_BOM_LEN: usize = 3;
+
+/// Checks that `bytes` are UTF-8 (a leading byte-order mark is allowed and kept) and turns
+/// them into a `String` without copying.
+pub fn decode(bytes: Vec<u8>) -> Result<String, (Vec<u8>, DecodeError)> {
+    if let Some(encoding) = sniff_bom(&bytes) {
+        return Err((
+            bytes,
+            DecodeError::Foreign {
+                encoding,
+                bom: true,
+            },
+        ));
+    }
+    if let Some(encoding) = sniff_nul_pattern(&bytes) {
+        return Err((
+            bytes,
+            DecodeError::Foreign {
+                encoding,
+                bom: false,
+            },
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(err) => {
+            let utf8 = err.utf8_error();
+            let offset = utf8.valid_up_to();
+            let len = utf8.error_len().unwrap_or(0);
+            Err((err.into_bytes(), DecodeError::InvalidUtf8 { offset, len }))
+        }
+    }
+}
+
+fn sniff_bom(bytes: &[u8]) -> Option<ForeignEncoding> {
+    // UTF-32LE's mark starts with UTF-16LE's, so the longer marks are tested first.
+    match bytes {
+        [0xFF, 0xFE, 0x00, 0x00, ..] => Some(ForeignEncoding::Utf32Le),
+        [0x00, 0x00, 0xFE, 0xFF, ..] => Some(ForeignEncoding::Utf32Be),
+        [0xFF, 0xFE, ..] => Some(ForeignEncoding::Utf16Le),
+        [0xFE, 0xFF, ..] => Some(ForeignEncoding::Utf16Be),
+        _ => None,
+    }
+}
+
+/// Recognises UTF-16 and UTF-32 without a byte-order mark by the NUL bytes that ASCII text
+/// leaves in them. JSON text starts with ASCII (`{`, `[`, whitespace), which makes the first
+/// four bytes a reliable sign (RFC 4627 section 3 used the same test).
+fn sniff_nul_pattern(bytes: &[u8]) -> Option<ForeignEncoding> {
+    match bytes {
+        [a, 0, 0, 0, ..] if *a != 0 => Some(ForeignEncoding::Utf32Le),
+        [0, 0, 0, b, ..] if *b != 0 => Some(ForeignEncoding::Utf32Be),
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => Some(ForeignEncoding::Utf16Le),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => Some(ForeignEncoding::Utf16Be),
+        [a, 0] if *a != 0 => Some(ForeignEncoding::Utf16Le),
+        [0, a] if *a != 0 => Some(ForeignEncoding::Utf16Be),
+        _ => None,
+    }
+}
+
+/// Decodes UTF-16 or UTF-32 text, replacing invalid units, so that a file in a foreign
+/// encoding can still be recognised as a policy and named in a diagnostic.
+pub fn decode_foreign_lossy(bytes: &[u8], encoding: ForeignEncoding) -> String {
+    match encoding {
+        ForeignEncoding::Utf16Le | ForeignEncoding::Utf16Be => {
+            let units = bytes.chunks_exact(2).map(|pair| match encoding {
+                ForeignEncoding::Utf16Le => u16::from_le_bytes([pair[0], pair[1]]),
+                _ => u16::from_be_bytes([pair[0], pair[1]]),
+            });
+            char::decode_utf16(units)
+                .map(|unit| unit.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect()
+        }
+        ForeignEncoding::Utf32Le | ForeignEncoding::Utf32Be => bytes
+            .chunks_exact(4)
+            .map(|quad| {
+                let value = match encoding {
+                    ForeignEncoding::Utf32Le => u32::from_le_bytes([quad[0], quad[1], quad[2], quad[3]]),
+                    _ => u32::from_be_bytes([quad[0], quad[1], quad[2], quad[3]]),
+                };
+                char::from_u32(value).unwrap_or(char::REPLACEMENT_CHARACTER)
+            })
+            .collect(),
+    }
+}
+
+/// The lines of a file that diagnostics point at, kept after the file's text is dropped so
+/// that a large scan holds only what it will print.
+///
+/// Positions of span ends are computed while the text is still there and stored, so they are
+/// exact even where a line is only partly kept: a line longer than [`LONG_LINE`] bytes keeps
+/// a window around the spans on it.
+#[derive(Clone, Debug, Default)]
+pub struct Excerpt {
+    lines: Vec<ExcerptLine>,
+    /// Positions of span ends, sorted by offset.
+    positions: Vec<Position>,
+}
+
+/// A kept line, or a window of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExcerptLine {
+    /// The 1-based line number.
+    pub number: u32,
+    /// The byte offset in the file where `text` starts.
+    pub start: u32,
+    pub text: String,
+    /// True when the line has text before `text` that was not kept.
+    pub cut_before: bool,
+    /// True when the line has text after `text` that was not kept.
+    pub cut_after: bool,
+}
+
+/// Lines kept at each end of a span longer than `2 * SPAN_LINES_KEPT + 2` lines; the lines
+/// between are elided.
+const SPAN_LINES_KEPT: usize = 3;
+
+/// Lines longer than this many bytes keep only a window around the spans on them.
+pub const LONG_LINE: usize = 512;
+
+/// Bytes of context kept on each side of the spans in a long line's window.
+const WINDOW_CONTEXT: usize = 80;
+
+impl Excerpt {
+    /// Keeps the lines that `spans` touch. A span over many lines keeps its first and last
+    /// few lines only.
+    pub fn build(text: &str, index: &LineIndex, spans: impl IntoIterator<Item = Span>) -> Excerpt {
+        let spans: Vec<Span> = spans.into_iter().collect();
+        let mut positions: Vec<Position> = spans
+            .iter()
+            .flat_map(|span| [span.start, span.end])
+            .map(|offset| index.position(text, offset))
+            .collect();
+        positions.sort_by_key(|p| p.offset);
+        positions.dedup_by_key(|p| p.offset);
+
+        // For each wanted line, the range of offsets on it that must stay visible.
+        let mut wanted: std::collections::BTreeMap<usize, (u32, u32)> = std::collections::BTreeMap::new();
+        let mut want = |line: usize, lo: u32, hi: u32| {
+            let entry = wanted.entry(line).or_insert((lo, hi));
+            entry.0 = entry.0.min(lo);
+            entry.1 = entry.1.max(hi);
+        };
+        for span in &spans {
+            let first = index.line_of(span.start);
+            let last_offset = if span.end > span.start && text.as_bytes().get(span.end as usize - 1) == Some(&b'\n') {
+                span.end - 1
+            } else {
+                span.end
+            };
+            let last = index.line_of(last_offset.max(span.start));
+            if first == last {
+                want(first, span.start, span.end);
+                continue;
+            }
+            want(first, span.start, span.start);
+            want(last, index.line_start(last), span.end);
+            let middle: Vec<usize> = if last - first < 2 * SPAN_LINES_KEPT + 2 {
+                (first + 1..last).collect()
+            } else {
+                (first + 1..first + SPAN_LINES_KEPT).chain(last + 1 - SPAN_LINES_KEPT..last).collect()
+            };
+            for line in middle {
+                let start = index.line_start(line);
+                want(line, start, start);
+            }
+        }
+
+        let lines = wanted
+            .into_iter()
+            .map(|(line, (lo, hi))| {
+                let range = index.line_range(text, line);
+                let (start, end) = window(text, range.clone(), lo as usize, hi as usize);
+                ExcerptLine {
+                    number: line as u32 + 1,
+                    start: start as u32,
+                    text: text[start..end].to_string(),
+                    cut_before: start > range.start,
+                    cut_after: end < range.end,
+                }
+            })
+            .collect();
+        Excerpt { lines, positions }
+    }
+
+    /// Keeps the one line that holds `offset` in bytes that are not valid UTF-8 from
+    /// `offset` on. The line is decoded lossily; the position of `offset` is exact, because
+    /// everything before the first invalid byte is valid.
+    pub fn build_lossy(bytes: &[u8], offset: usize) -> Excerpt {
+        let start = bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let end = bytes[offset..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| offset + i);
+        let number = bytes[..start].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let window_start = offset.saturating_sub(WINDOW_CONTEXT).max(start);
+        // Everything before `offset` is valid UTF-8, so a character boundary is easy to find.
+        let prefix = std::str::from_utf8(&bytes[start..offset]).unwrap_or("");
+        let mut cut = window_start - start;
+        while cut < prefix.len() && !prefix.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let window_end = (offset + WINDOW_CONTEXT).min(end);
+        let text = String::from_utf8_lossy(&bytes[start + cut..window_end]).trim_end_matches('\r').to_string();
+        let column = prefix.chars().count() as u32 + 1;
+        Excerpt {
+            lines: vec![ExcerptLine {
+                number,
+                start: (start + cut) as u32,
+                text,
+                cut_before: cut > 0,
+                cut_after: window_end < end,
+            }],
+            positions: vec![Position {
+                line: number,
+                column,
+                offset: offset as u32,
+            }],
+        }
+    }
+
+    pub fn lines(&self) -> &[ExcerptLine] {
+        &self.lines
+    }
+
+    /// Returns the kept line with a 1-based number.
+    pub fn line(&self, number: u32) -> Option<&ExcerptLine> {
+        self.lines
+            .binary_search_by_key(&number, |line| line.number)
+            .ok()
+            .map(|i| &self.lines[i])
+    }
+
+    /// Returns the position of a span end that was given to [`Excerpt::build`]. Other
+    /// offsets get the start of the nearest kept line before them.
+    pub fn position(&self, offset: u32) -> Position {
+        if let Ok(i) = self.positions.binary_search_by_key(&offset, |p| p.offset) {
+            return self.positions[i];
+        }
+        let line = match self.lines.binary_search_by_key(&offset, |line| line.start) {
+            Ok(i) => Some(&self.lines[i]),
+            Err(0) => None,
+            Err(next) => Some(&self.lines[next - 1]),
+        };
+        Position {
+            line: line.map_or(1, |l| l.number),
+            column: 1,
+            offset,
+        }
+    }
+}
+
+/// Chooses the part of a line to keep so that offsets `lo..hi` stay visible: the whole line
+/// when it is short, otherwise a window with some context, on character boundaries.
+fn window(text: &str, line: std::ops::Range<usize>, lo: usize, hi: usize) -> (usize, usize) {
+    if line.len() <= LONG_LINE {
+        return (line.start, line.end);
+    }
+    let lo = lo.clamp(line.start, line.end);
+    let hi = hi.clamp(lo, line.end).min(lo + LONG_LINE);
+    let mut start = lo.saturating_sub(WINDOW_CONTEXT).max(line.start);
+    let mut end = (hi + WINDOW_CONTEXT).min(line.end);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_positions_count_characters() {
+        let text = "{\n  \"中文\": \"x\"\r\n}";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 3);
+        let offset = text.find("\"x\"").unwrap() as u32;
+        let pos = index.position(text, offset);
+        assert_eq!((pos.line, pos.column), (2, 9));
+        assert_eq!(&text[index.line_range(text, 1)], "  \"中文\": \"x\"");
+    }
+
+    #[test]
+    fn decode_accepts_utf8_bom() {
+        let text = decode(b"\xEF\xBB\xBF{}".to_vec()).unwrap();
+        assert_eq!(text.len(), 5);
+    }
+
+    #[test]
+    fn decode_names_utf16_and_utf32() {
+        let cases: [(&[u8], ForeignEncoding, bool); 6] = [
+            (b"\xFF\xFE{\x00", ForeignEncoding::Utf16Le, true),
+            (b"\xFE\xFF\x00{", ForeignEncoding::Utf16Be, true),
+            (b"{\x00}\x00", ForeignEncoding::Utf16Le, false),
+            (b"\x00{\x00}", ForeignEncoding::Utf16Be, false),
+            (b"\xFF\xFE\x00\x00{\x00\x00\x00", ForeignEncoding::Utf32Le, true),
+            (b"{\x00\x00\x00", ForeignEncoding::Utf32Le, false),
+        ];
+        for (bytes, encoding, bom) in cases {
+            let (_, err) = decode(bytes.to_vec()).unwrap_err();
+            assert_eq!(err, DecodeError::Foreign { encoding, bom }, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn decode_reports_first_invalid_byte() {
+        let (_, err) = decode(b"{\"a\": \"\xC3\x28\"}".to_vec()).unwrap_err();
+        assert_eq!(err, DecodeError::InvalidUtf8 { offset: 7, len: 1 });
+    }
+}
+

@@ -1,0 +1,827 @@
+//! A strict RFC 8259 JSON parser that keeps the byte span of every key and value.
+//!
+//! We parse JSON ourselves rather than through a general-purpose crate for three reasons:
+//! the tree must keep duplicate keys in source order with both spans, a syntax error must name
+//! what was expected and what was found (with hints for the comments, trailing commas and
+//! no-break spaces that documentation copies are full of), and scanning a large repository
+//! must cost little more than parsing does. Strings without escapes borrow from the input.
+//!
+//! Nesting is limited to [`MAX_DEPTH`] levels, so hostile input produces an error instead of
+//! exhausting the stack.
+
+use std::borrow::Cow;
+
+use super::tree::{Member, Node, Value};
+use crate::source::Span;
+
+/// The deepest nesting of arrays and objects accepted. Policies nest about six levels deep.
+pub const MAX_DEPTH: u32 = 128;
+
+/// A syntax error with the span of the offending text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub span: Span,
+    pub message: String,
+    /// A second place worth showing, such as where an unclosed object was opened.
+    pub label: Option<(Span, String)>,
+    pub help: Option<String>,
+}
+
+/// Parses `text` as one JSON document. A UTF-8 byte-order mark at the start is skipped and
+/// spans stay offsets into `text`, so they still point at the original bytes.
+pub fn parse(text: &str) -> Result<Node<'_>, ParseError> {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    if text.starts_with('\u{FEFF}') {
+        parser.pos = 3;
+    }
+    parser.skip_whitespace()?;
+    if parser.pos == parser.bytes.len() {
+        let message = if text.trim_start_matches('\u{FEFF}').is_empty() {
+            "the file is empty; expected a JSON value"
+        } else {
+            "the file contains only whitespace; expected a JSON value"
+        };
+        return Err(ParseError {
+            span: Span::from_range(parser.pos, parser.pos),
+            message: message.to_string(),
+            label: None,
+            help: None,
+        });
+    }
+    let node = parser.parse_value()?;
+    parser.skip_whitespace()?;
+    if parser.pos < parser.bytes.len() {
+        let (span, found) = parser.describe_next();
+        let help = if parser.starts_comment() {
+            Some("JSON has no comments; remove it".to_string())
+        } else if matches!(parser.bytes[parser.pos], b'{' | b'[') {
+            Some("a file holds one JSON document; split the documents into separate files".to_string())
+        } else {
+            None
+        };
+        let last = Span::from_range(node.span.end as usize - 1, node.span.end as usize);
+        return Err(ParseError {
+            span,
+            message: format!("expected the end of the file after the JSON value, found {found}"),
+            label: Some((last, "the JSON value ends here".to_string())),
+            help,
+        });
+    }
+    Ok(node)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: u32,
+}
+
+impl<'a> Parser<'a> {
+    fn skip_whitespace(&mut self) -> Result<(), ParseError> {
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            match byte {
+                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                0x80.. => {
+                    // Characters that look like whitespace but are not JSON whitespace are the
+                    // most common reason a policy copied from a web page fails to parse.
+                    let ch = self.char_at(self.pos);
+                    if ch.is_whitespace() || ch == '\u{FEFF}' || ch == '\u{200B}' {
+                        return Err(ParseError {
+                            span: self.char_span(self.pos),
+                            message: format!(
+                                "{} is not JSON whitespace",
+                                describe_char(ch)
+                            ),
+                            label: None,
+                            help: Some("replace it with a plain space".to_string()),
+                        });
+                    }
+                    return Ok(());
+                }
+                _ => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    fn parse_value(&mut self) -> Result<Node<'a>, ParseError> {
+        let start = self.pos;
+        match self.bytes.get(self.pos) {
+            Some(b'{') => self.parse_object(),
+            Some(b'[') => self.parse_array(),
+            Some(b'"') => {
+                let text = self.parse_string()?;
+                Ok(Node::new(Span::from_range(start, self.pos), Value::String(text)))
+            }
+            Some(b'-' | b'0'..=b'9') => self.parse_number(),
+            Some(b't') if self.bytes[self.pos..].starts_with(b"true") => {
+                self.finish_literal(start, 4, Value::Bool(true))
+            }
+            Some(b'f') if self.bytes[self.pos..].starts_with(b"false") => {
+                self.finish_literal(start, 5, Value::Bool(false))
+            }
+            Some(b'n') if self.bytes[self.pos..].starts_with(b"null") => {
+                self.finish_literal(start, 4, Value::Null)
+            }
+            _ => Err(self.unexpected_value()),
+        }
+    }
+
+    fn finish_literal(
+        &mut self,
+        start: usize,
+        len: usize,
+        value: Value<'a>,
+    ) -> Result<Node<'a>, ParseError> {
+        self.pos += len;
+        if self.bytes.get(self.pos).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            self.pos = start;
+            return Err(self.unexpected_value());
+        }
+        Ok(Node::new(Span::from_range(start, self.pos), value))
+    }
+
+    /// Builds the error for a position where a value was expected.
+    fn unexpected_value(&self) -> ParseError {
+        if self.pos >= self.bytes.len() {
+            return self.eof_error("expected a value");
+        }
+        let word = self.word_at(self.pos);
+        let (span, found) = self.describe_next();
+        let help = match word {
+            "True" | "TRUE" => Some("JSON literals are lowercase: write `true`".to_string()),
+            "False" | "FALSE" => Some("JSON literals are lowercase: write `false`".to_string()),
+            "None" | "NULL" | "Null" | "nil" => Some("write `null`".to_string()),
+            "NaN" | "Infinity" => Some("JSON has no NaN or Infinity; quote the value".to_string()),
+            "" => match self.bytes[self.pos] {
+                b'\'' => Some("JSON strings use double quotes (\")".to_string()),
+                b'+' | b'.' => Some("write the number with a leading digit and no `+`".to_string()),
+                b'/' if self.starts_comment() => Some("JSON has no comments; remove it".to_string()),
+                _ => None,
+            },
+            _ => Some("strings in JSON must be enclosed in double quotes".to_string()),
+        };
+        ParseError {
+            span,
+            message: format!("expected a value, found {found}"),
+            label: None,
+            help,
+        }
+    }
+
+    fn parse_object(&mut self) -> Result<Node<'a>, ParseError> {
+        let open = self.pos;
+        self.enter(open)?;
+        self.pos += 1;
+        let mut members = Vec::new();
+        self.skip_whitespace()?;
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Node::new(Span::from_range(open, self.pos), Value::Object(members)));
+        }
+        loop {
+            // A member: "key" : value
+            let key_start = self.pos;
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                return Err(self.expected_key(open, members.is_empty()));
+            }
+            let key = self.parse_string()?;
+            let key_span = Span::from_range(key_start, self.pos);
+            self.skip_whitespace()?;
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return Err(self.expected_after(open, "`:` after the key", "object"));
+            }
+            self.pos += 1;
+            self.skip_whitespace()?;
+            let value = self.parse_value()?;
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+
+            self.skip_whitespace()?;
+            match self.bytes.get(self.pos) {
+                Some(b',') => {
+                    let comma = self.pos;
+                    self.pos += 1;
+                    self.skip_whitespace()?;
+                    if self.bytes.get(self.pos) == Some(&b'}') {
+                        return Err(trailing_comma(comma, "}"));
+                    }
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(Node::new(
+                        Span::from_range(open, self.pos),
+                        Value::Object(members),
+                    ));
+                }
+                _ => return Err(self.expected_after(open, "`,` or `}` after the member", "object")),
+            }
+        }
+    }
+
+    fn parse_array(&mut self) -> Result<Node<'a>, ParseError> {
+        let open = self.pos;
+        self.enter(open)?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_whitespace()?;
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Node::new(Span::from_range(open, self.pos), Value::Array(items)));
+        }
+        loop {
+            items.push(self.parse_value()?);
+            self.skip_whitespace()?;
+            match self.bytes.get(self.pos) {
+                Some(b',') => {
+                    let comma = self.pos;
+                    self.pos += 1;
+                    self.skip_whitespace()?;
+                    if self.bytes.get(self.pos) == Some(&b']') {
+                        return Err(trailing_comma(comma, "]"));
+                    }
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(Node::new(Span::from_range(open, self.pos), Value::Array(items)));
+                }
+                _ => return Err(self.expected_after(open, "`,` or `]` after the element", "array")),
+            }
+        }
+    }
+
+    fn enter(&mut self, open: usize) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError {
+                span: Span::from_range(open, open + 1),
+                message: format!(
+                    "arrays and objects are nested more than {MAX_DEPTH} levels deep here"
+                ),
+                label: None,
+                help: Some("RAM policies and API requests nest only a few levels; check that the file is what it should be".to_string()),
+            });
+        }
+        Ok(())
+    }
+
+    /// Parses a string starting at the opening quote and returns its unescaped text.
+    fn parse_string(&mut self) -> Result<Cow<'a, str>, ParseError> {
+        let open = self.pos;
+        self.pos += 1;
+        let content_start = self.pos;
+        // Fast path: no escapes, so the text can be borrowed.
+        loop {
+            match self.bytes.get(self.pos) {
+                Some(b'"') => {
+                    let text = &self.text[content_start..self.pos];
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(text));
+                }
+                Some(b'\\') => break,
+                Some(&byte) if byte < 0x20 => return Err(self.control_in_string(open)),
+                Some(_) => self.pos += 1,
+                None => return Err(unterminated_string(open)),
+            }
+        }
+
+        let mut owned = String::with_capacity(self.pos - content_start + 16);
+        owned.push_str(&self.text[content_start..self.pos]);
+        loop {
+            let run_start = self.pos;
+            while let Some(&byte) = self.bytes.get(self.pos) {
+                if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            owned.push_str(&self.text[run_start..self.pos]);
+            match self.bytes.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(owned));
+                }
+                Some(b'\\') => self.parse_escape(&mut owned)?,
+                Some(_) => return Err(self.control_in_string(open)),
+                None => return Err(unterminated_string(open)),
+            }
+        }
+    }
+
+    fn parse_escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+        let start = self.pos;
+        let Some(&kind) = self.bytes.get(self.pos + 1) else {
+            return Err(self.eof_error("expected an escape character after `\\`"));
+        };
+        self.pos += 2;
+        let ch = match kind {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let high = self.parse_hex4(start)?;
+                if (0xDC00..0xE000).contains(&high) {
+                    return Err(lone_surrogate(start, self.pos, high));
+                }
+                if (0xD800..0xDC00).contains(&high) {
+                    // A high surrogate must be followed by `\u` and a low surrogate.
+                    if self.bytes.get(self.pos) != Some(&b'\\')
+                        || self.bytes.get(self.pos + 1) != Some(&b'u')
+                    {
+                        return Err(lone_surrogate(start, self.pos, high));
+                    }
+                    let low_start = self.pos;
+                    self.pos += 2;
+                    let low = self.parse_hex4(low_start)?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return Err(lone_surrogate(start, low_start, high));
+                    }
+                    let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                    char::from_u32(code).expect("a surrogate pair always decodes")
+                } else {
+                    char::from_u32(high).expect("a non-surrogate BMP code point is a char")
+                }
+            }
+            _ => {
+                let escape_end = start + 1 + self.char_len_at(start + 1);
+                return Err(ParseError {
+                    span: Span::from_range(start, escape_end),
+                    message: format!(
+                        "invalid escape `{}` in a string",
+                        &self.text[start..escape_end]
+                    ),
+                    label: None,
+                    help: Some(
+                        "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; write a backslash as \\\\"
+                            .to_string(),
+                    ),
+                });
+            }
+        };
+        out.push(ch);
+        Ok(())
+    }
+
+    /// Reads the four hex digits after `\u`; `escape_start` is the backslash.
+    fn parse_hex4(&mut self, escape_start: usize) -> Result<u32, ParseError> {
+        let digits = self.bytes.get(self.pos..self.pos + 4);
+        let value = digits.and_then(|digits| {
+            digits.iter().try_fold(0u32, |acc, &byte| {
+                (byte as char).to_digit(16).map(|digit| acc * 16 + digit)
+            })
+        });
+        match value {
+            Some(value) => {
+                self.pos += 4;
+                Ok(value)
+            }
+            None => {
+                let mut end = self.pos;
+                while end < self.bytes.len() && end < self.pos + 4 && self.bytes[end].is_ascii_hexdigit() {
+                    end += 1;
+                }
+                Err(ParseError {
+                    span: Span::from_range(escape_start, end),
+                    message: "a `\\u` escape needs exactly four hex digits".to_string(),
+                    label: None,
+                    help: None,
+                })
+            }
+        }
+    }
+
+    fn parse_number(&mut self) -> Result<Node<'a>, ParseError> {
+        let start = self.pos;
+        let bytes = self.bytes;
+        let mut pos = self.pos;
+        if bytes[pos] == b'-' {
+            pos += 1;
+        }
+        let int_start = pos;
+        while pos < bytes.len() && bytes[pos].is_ascii_digit() {
+            pos += 1;
+        }
+        let int_digits = pos - int_start;
+        let mut problem = None;
+        if int_digits == 0 {
+            problem = Some("a number needs a digit after `-`");
+        } else if int_digits > 1 && bytes[int_start] == b'0' {
+            problem = Some("a number must not have leading zeros");
+        }
+        if problem.is_none() && bytes.get(pos) == Some(&b'.') {
+            pos += 1;
+            let frac_start = pos;
+            while pos < bytes.len() && bytes[pos].is_ascii_digit() {
+                pos += 1;
+            }
+            if pos == frac_start {
+                problem = Some("a number needs a digit after the decimal point");
+            }
+        }
+        if problem.is_none() && matches!(bytes.get(pos), Some(b'e' | b'E')) {
+            pos += 1;
+            if matches!(bytes.get(pos), Some(b'+' | b'-')) {
+                pos += 1;
+            }
+            let exp_start = pos;
+            while pos < bytes.len() && bytes[pos].is_ascii_digit() {
+                pos += 1;
+            }
+            if pos == exp_start {
+                problem = Some("a number needs a digit in its exponent");
+            }
+        }
+        if problem.is_none() && bytes.get(pos).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.') {
+            problem = Some("invalid number");
+        }
+        if let Some(problem) = problem {
+            let mut end = pos.max(start + 1);
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'.' | b'+' | b'-')) {
+                end += 1;
+            }
+            return Err(ParseError {
+                span: Span::from_range(start, end),
+                message: format!("{problem}: `{}`", &self.text[start..end]),
+                label: None,
+                help: None,
+            });
+        }
+        self.pos = pos;
+        Ok(Node::new(
+            Span::from_range(start, pos),
+            Value::Number(Cow::Borrowed(&self.text[start..pos])),
+        ))
+    }
+
+    fn expected_key(&self, open: usize, first: bool) -> ParseError {
+        if self.pos >= self.bytes.len() {
+            return self.unclosed(open, "object");
+        }
+        let (span, found) = self.describe_next();
+        let help = match self.bytes[self.pos] {
+            b'\'' => Some("JSON strings use double quotes (\")".to_string()),
+            b'/' if self.starts_comment() => Some("JSON has no comments; remove it".to_string()),
+            b'}' if !first => None,
+            byte if byte.is_ascii_alphabetic() || byte == b'_' => {
+                Some("object keys in JSON must be enclosed in double quotes".to_string())
+            }
+            _ => None,
+        };
+        ParseError {
+            span,
+            message: format!("expected a key in double quotes, found {found}"),
+            label: Some((Span::from_range(open, open + 1), "object opened here".to_string())),
+            help,
+        }
+    }
+
+    /// Builds the error for a missing separator or closing bracket inside a container.
+    fn expected_after(&self, open: usize, expected: &str, container: &str) -> ParseError {
+        if self.pos >= self.bytes.len() {
+            return self.unclosed(open, container);
+        }
+        let (span, found) = self.describe_next();
+        let byte = self.bytes[self.pos];
+        let help = if self.starts_comment() {
+            Some("JSON has no comments; remove it".to_string())
+        } else if byte == b'"' || byte == b'{' || byte == b'[' || byte.is_ascii_digit() {
+            Some("a comma is missing before this".to_string())
+        } else {
+            None
+        };
+        ParseError {
+            span,
+            message: format!("expected {expected}, found {found}"),
+            label: Some((
+                Span::from_range(open, open + 1),
+                format!("{container} opened here"),
+            )),
+            help,
+        }
+    }
+
+    fn unclosed(&self, open: usize, container: &str) -> ParseError {
+        let closer = if container == "object" { '}' } else { ']' };
+        ParseError {
+            span: Span::from_range(self.bytes.len(), self.bytes.len()),
+            message: format!(
+                "the file ends before the {container} is closed; expected `{closer}`"
+            ),
+            label: Some((
+                Span::from_range(open, open + 1),
+                format!("{container} opened here"),
+            )),
+            help: None,
+        }
+    }
+
+    fn eof_error(&self, expected: &str) -> ParseError {
+        ParseError {
+            span: Span::from_range(self.bytes.len(), self.bytes.len()),
+            message: format!("{expected}, found the end of the file"),
+            label: None,
+            help: None,
+        }
+    }
+
+    fn control_in_string(&self, open: usize) -> ParseError {
+        let byte = self.bytes[self.pos];
+        let escape = match byte {
+            b'\t' => "\\t".to_string(),
+            b'\n' => "\\n".to_string(),
+            b'\r' => "\\r".to_string(),
+            _ => format!("\\u{byte:04x}"),
+        };
+        let message = if byte == b'\n' || byte == b'\r' {
+            "the string is not closed on this line; JSON strings cannot contain line breaks"
+                .to_string()
+        } else {
+            format!(
+                "{} must be escaped inside a JSON string",
+                describe_char(byte as char)
+            )
+        };
+        ParseError {
+            span: Span::from_range(self.pos, self.pos + 1),
+            message,
+            label: Some((Span::from_range(open, open + 1), "string starts here".to_string())),
+            help: Some(format!("write it as `{escape}`, or close the string with `\"`")),
+        }
+    }
+
+    /// Returns the span and a description of the token at the current position.
+    fn describe_next(&self) -> (Span, String) {
+        let pos = self.pos;
+        if pos >= self.bytes.len() {
+            return (Span::from_range(pos, pos), "the end of the file".to_string());
+        }
+        if self.starts_comment() {
+            return (self.char_span(pos), "a comment".to_string());
+        }
+        let word = self.word_at(pos);
+        if !word.is_empty() {
+            return (Span::from_range(pos, pos + word.len()), format!("`{}`", word));
+        }
+        let byte = self.bytes[pos];
+        if byte == b'"' {
+            // Show the whole string when it closes on the same line.
+            let rest = &self.bytes[pos + 1..];
+            let end = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\n')
+                .filter(|&i| rest[i] == b'"')
+                .map(|i| pos + i + 2)
+                .unwrap_or(pos + 1);
+            return (Span::from_range(pos, end), "a string".to_string());
+        }
+        let ch = self.char_at(pos);
+        let span = self.char_span(pos);
+        let found = if ch.is_ascii_graphic() {
+            format!("`{ch}`")
+        } else {
+            describe_char(ch)
+        };
+        (span, found)
+    }
+
+    /// Returns the run of ASCII letters, digits and `_` at `pos`, if it starts with a letter.
+    fn word_at(&self, pos: usize) -> &'a str {
+        let bytes = self.bytes;
+        if !bytes.get(pos).is_some_and(|b| b.is_ascii_alphabetic()) {
+            return "";
+        }
+        let mut end = pos;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        &self.text[pos..end]
+    }
+
+    fn starts_comment(&self) -> bool {
+        matches!(self.bytes.get(self.pos..self.pos + 2), Some(b"//") | Some(b"/*"))
+            || self.bytes.get(self.pos) == Some(&b'#')
+    }
+
+    fn char_at(&self, pos: usize) -> char {
+        self.text[pos..].chars().next().unwrap_or('\0')
+    }
+
+    fn char_len_at(&self, pos: usize) -> usize {
+        self.text[pos..].chars().next().map_or(0, char::len_utf8)
+    }
+
+    fn char_span(&self, pos: usize) -> Span {
+        Span::from_range(pos, pos + self.char_len_at(pos))
+    }
+}
+
+fn trailing_comma(comma: usize, closer: &str) -> ParseError {
+    ParseError {
+        span: Span::from_range(comma, comma + 1),
+        message: format!("trailing comma before `{closer}`; JSON does not allow one"),
+        label: None,
+        help: Some("remove this comma".to_string()),
+    }
+}
+
+fn unterminated_string(open: usize) -> ParseError {
+    ParseError {
+        span: Span::from_range(open, open + 1),
+        message: "this string is never closed; expected `\"` before the end of the file"
+            .to_string(),
+        label: None,
+        help: None,
+    }
+}
+
+fn lone_surrogate(start: usize, end: usize, unit: u32) -> ParseError {
+    ParseError {
+        span: Span::from_range(start, end),
+        message: format!(
+            "`\\u{unit:04X}` is half of a UTF-16 surrogate pair and cannot stand alone"
+        ),
+        label: None,
+        help: Some("use the full pair, or the character itself".to_string()),
+    }
+}
+
+/// Names a character for a message: its code point and, when it has one, a common name.
+pub fn describe_char(ch: char) -> String {
+    let name = match ch {
+        '\0' => Some("NUL byte"),
+        '\t' => Some("tab"),
+        '\n' => Some("line feed"),
+        '\r' => Some("carriage return"),
+        '\u{1b}' => Some("escape"),
+        '\u{a0}' => Some("no-break space"),
+        '\u{200b}' => Some("zero-width space"),
+        '\u{3000}' => Some("ideographic space"),
+        '\u{feff}' => Some("byte-order mark"),
+        '\u{ff0c}' => Some("full-width comma"),
+        '\u{ff1a}' => Some("full-width colon"),
+        '\u{201c}' | '\u{201d}' => Some("curly double quote"),
+        '\u{2018}' | '\u{2019}' => Some("curly single quote"),
+        _ => None,
+    };
+    let code = format!("U+{:04X}", ch as u32);
+    match name {
+        Some(name) if ch.is_control() || ch.is_whitespace() || ch == '\u{feff}' || ch == '\u{200b}' => {
+            format!("{code} ({name})")
+        }
+        Some(name) => format!("`{ch}` ({code}, {name})"),
+        None if ch.is_control() => format!("control character {code}"),
+        None => format!("`{ch}` ({code})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> ParseError {
+        parse(text).expect_err(text)
+    }
+
+    #[test]
+    fn spans_cover_keys_and_values() {
+        let text = r#"{"Effect": "Allow", "n": [1, true]}"#;
+        let root = parse(text).unwrap();
+        let members = root.as_object().unwrap();
+        assert_eq!(&text[members[0].key_span.range()], "\"Effect\"");
+        assert_eq!(&text[members[0].value.span.range()], "\"Allow\"");
+        assert_eq!(&text[members[1].value.span.range()], "[1, true]");
+        assert_eq!(root.span, Span::from_range(0, text.len()));
+    }
+
+    #[test]
+    fn escapes_are_decoded() {
+        let root = parse(r#""a\"b\u00e9\ud83d\ude00\n""#).unwrap();
+        assert_eq!(root.as_str(), Some("a\"bé😀\n"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_in_order() {
+        let root = parse(r#"{"a": 1, "a": 2}"#).unwrap();
+        let members = root.as_object().unwrap();
+        assert_eq!(members.len(), 2);
+        assert_eq!(root.get("a").unwrap().value.value, Value::Number("2".into()));
+    }
+
+    #[test]
+    fn bom_is_skipped_and_spans_keep_original_offsets() {
+        let text = "\u{FEFF}{\"a\": 1}";
+        let root = parse(text).unwrap();
+        assert_eq!(root.span.start, 3);
+    }
+
+    #[test]
+    fn trailing_comma_points_at_comma() {
+        let e = err("[1, 2,\n]");
+        assert_eq!(e.span, Span::new(5, 6));
+        assert!(e.message.contains("trailing comma"), "{}", e.message);
+    }
+
+    #[test]
+    fn missing_comma_names_expected_tokens() {
+        let e = err("{\"a\": 1 \"b\": 2}");
+        assert_eq!(e.message, "expected `,` or `}` after the member, found a string");
+        assert_eq!(e.span, Span::new(8, 11));
+        assert_eq!(e.label.unwrap().0, Span::new(0, 1));
+    }
+
+    #[test]
+    fn comment_gets_a_hint() {
+        let e = err("{\"a\": 1 // note\n}");
+        assert_eq!(e.help.as_deref(), Some("JSON has no comments; remove it"));
+    }
+
+    #[test]
+    fn no_break_space_is_named() {
+        let e = err("{\u{a0}\"a\": 1}");
+        assert_eq!(e.message, "U+00A0 (no-break space) is not JSON whitespace");
+        assert_eq!(e.span, Span::new(1, 3));
+    }
+
+    #[test]
+    fn raw_tab_in_string_is_rejected() {
+        let e = err("\"a\tb\"");
+        assert_eq!(e.span, Span::new(2, 3));
+    }
+
+    #[test]
+    fn lone_surrogate_is_rejected() {
+        let e = err(r#""h\udb0Da""#);
+        assert!(e.message.contains("surrogate"), "{}", e.message);
+    }
+
+    #[test]
+    fn numbers_follow_the_grammar() {
+        for bad in ["01", "1.", ".5", "-", "1e", "+1", "0x10", "1.2.3"] {
+            assert!(parse(bad).is_err(), "{bad} should fail");
+        }
+        for good in ["0", "-0", "1.5e10", "1E-2", "123456789012345678901234567890"] {
+            assert!(parse(good).is_ok(), "{good} should parse");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(100_000);
+        let e = err(&text);
+        assert!(e.message.contains("nested more than"), "{}", e.message);
+        assert_eq!(e.span.start, MAX_DEPTH);
+    }
+
+    #[test]
+    fn empty_and_whitespace_files_are_errors() {
+        assert_eq!(err("").message, "the file is empty; expected a JSON value");
+        assert_eq!(
+            err(" \n\t").message,
+            "the file contains only whitespace; expected a JSON value"
+        );
+    }
+
+    #[test]
+    fn unclosed_object_labels_opening_brace() {
+        let e = err("{\"a\": [1, 2]");
+        assert_eq!(e.span, Span::new(12, 12));
+        assert_eq!(e.label.unwrap().0, Span::new(0, 1));
+    }
+
+    #[test]
+    fn second_document_is_rejected() {
+        let e = err("{} {}");
+        assert!(e.help.unwrap().contains("one JSON document"));
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_samples() {
+        let samples = [
+            "{}", "[]", "[1,2]", "{\"a\":[{}]}", "\"\\u0000\"", "[1,]", "{,}", "[\"a\" \"b\"]",
+            "tru", "nul", "[-]", "1 2", "{\"a\" 1}", "[\"\\x\"]", "-0.0e+0",
+        ];
+        for sample in samples {
+            let ours = parse(sample).is_ok();
+            let reference = serde_json::from_str::<serde_json::Value>(sample).is_ok();
+            assert_eq!(ours, reference, "{sample}");
+        }
+    }
+}
