@@ -25,7 +25,11 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_TROUBLE: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "ramlint", version, about = "Static checker for Alibaba Cloud RAM policies and stored API requests")]
+#[command(
+    name = "ramlint",
+    version,
+    about = "Static checker for Alibaba Cloud RAM policies and stored API requests"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -121,7 +125,12 @@ pub struct CheckArgs {
 }
 
 /// Runs the command line and returns the exit code.
-pub fn run<I, T>(args: I, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+pub fn run<I, T>(
+    args: I,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -129,7 +138,11 @@ where
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
-            let code = if error.use_stderr() { EXIT_TROUBLE } else { EXIT_OK };
+            let code = if error.use_stderr() {
+                EXIT_TROUBLE
+            } else {
+                EXIT_OK
+            };
             let text = error.render().to_string();
             let _ = if error.use_stderr() {
                 stderr.write_all(text.as_bytes())
@@ -158,7 +171,13 @@ fn list_rules(format: ListFormat, stdout: &mut dyn Write) -> std::io::Result<i32
         ListFormat::Text => {
             let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(0);
             for rule in rules::all() {
-                writeln!(stdout, "{:<width$}  {:<7}  {}", rule.id, rule.default_severity.as_str(), rule.summary)?;
+                writeln!(
+                    stdout,
+                    "{:<width$}  {:<7}  {}",
+                    rule.id,
+                    rule.default_severity.as_str(),
+                    rule.summary
+                )?;
             }
         }
         ListFormat::Json => {
@@ -172,7 +191,11 @@ fn list_rules(format: ListFormat, stdout: &mut dyn Write) -> std::io::Result<i32
                     })
                 })
                 .collect();
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&list).unwrap_or_default())?;
+            writeln!(
+                stdout,
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            )?;
         }
     }
     Ok(EXIT_OK)
@@ -182,7 +205,12 @@ fn explain_rule(id: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std
     match settings::lookup_rule(id) {
         Ok(rule) => {
             writeln!(stdout, "# {}\n", rule.id)?;
-            writeln!(stdout, "Default severity: {}. {}.\n", rule.default_severity, capitalise(rule.summary))?;
+            writeln!(
+                stdout,
+                "Default severity: {}. {}.\n",
+                rule.default_severity,
+                capitalise(rule.summary)
+            )?;
             writeln!(stdout, "{}", rule.documentation())?;
             Ok(EXIT_OK)
         }
@@ -201,7 +229,12 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<i32> {
+fn check(
+    args: CheckArgs,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> std::io::Result<i32> {
     let config = match load_config(&args) {
         Ok(config) => config,
         Err(error) => {
@@ -258,13 +291,18 @@ fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: 
         stdin: Some(stdin),
     });
 
-    let fail_on = args.fail_on.or(config.file.fail_on).unwrap_or(FailOn::Error);
+    let fail_on = args
+        .fail_on
+        .or(config.file.fail_on)
+        .unwrap_or(FailOn::Error);
     let summary = Summary::new(&result.files, &result.diagnostics, 0);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
 
     let mut rendered = String::new();
@@ -284,12 +322,18 @@ fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: 
                 }
             }
         }
-        Format::Json => rendered = report::json::render(&result.diagnostics, &result.files, &summary),
+        Format::Json => {
+            rendered = report::json::render(&result.diagnostics, &result.files, &summary)
+        }
     }
     match &args.output {
         Some(path) => {
             if let Err(error) = std::fs::write(path, rendered.as_bytes()) {
-                writeln!(stderr, "error: cannot write the report to {}: {error}", path.display())?;
+                writeln!(
+                    stderr,
+                    "error: cannot write the report to {}: {error}",
+                    path.display()
+                )?;
                 return Ok(EXIT_TROUBLE);
             }
         }
@@ -297,7 +341,10 @@ fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: 
     }
 
     let documents: usize = result.files.iter().map(|f| f.documents).sum();
-    let attempted = result.files.iter().any(|f| f.status != FileStatus::NotRecognised);
+    let attempted = result
+        .files
+        .iter()
+        .any(|f| f.status != FileStatus::NotRecognised);
     if result.io_failure {
         return Ok(EXIT_TROUBLE);
     }
@@ -308,7 +355,10 @@ fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: 
             "error: no RAM policy or stored request was found ({read} file{} read); nothing was checked",
             if read == 1 { "" } else { "s" }
         )?;
-        writeln!(stderr, "help: check the paths, or pass --allow-empty when an empty scan is expected")?;
+        writeln!(
+            stderr,
+            "help: check the paths, or pass --allow-empty when an empty scan is expected"
+        )?;
         return Ok(EXIT_TROUBLE);
     }
     let failed = result.diagnostics.iter().any(|d| fail_on.fails(d.severity));
@@ -347,8 +397,12 @@ fn write_config_error(error: &ConfigError, stderr: &mut dyn Write) -> std::io::R
         status: FileStatus::Failed,
         documents: 0,
     }];
-    let mut diagnostic = Diagnostic::whole_file(&crate::checks::file::INVALID_CONFIG, FileId(0), error.message.clone())
-        .maybe_help(error.help.clone());
+    let mut diagnostic = Diagnostic::whole_file(
+        &crate::checks::file::INVALID_CONFIG,
+        FileId(0),
+        error.message.clone(),
+    )
+    .maybe_help(error.help.clone());
     diagnostic.span = error.span;
     diagnostic.severity = Severity::Error;
     let mut out = String::new();

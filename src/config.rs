@@ -95,8 +95,10 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         message,
         help: None,
     };
-    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read the configuration: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| error("the configuration is not UTF-8 text".to_string()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| error(format!("cannot read the configuration: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| error("the configuration is not UTF-8 text".to_string()))?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError {
         path: path.to_path_buf(),
         text: text.clone(),
@@ -120,7 +122,12 @@ impl Config {
         }
     }
 
-    fn error_at(&self, span: std::ops::Range<usize>, message: String, help: Option<String>) -> ConfigError {
+    fn error_at(
+        &self,
+        span: std::ops::Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) -> ConfigError {
         ConfigError {
             path: self.path.clone().unwrap_or_default(),
             text: self.text.clone(),
@@ -169,7 +176,9 @@ fn parse_size_value(value: &SizeValue) -> Result<u64, String> {
 /// both read as binary (1 K = 1,024 bytes), as most tools do for file sizes.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
-    let split = trimmed.find(|c: char| !c.is_ascii_digit()).unwrap_or(trimmed.len());
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
     let (digits, unit) = trimmed.split_at(split);
     let number: u64 = digits
         .parse()

@@ -86,13 +86,19 @@ impl Excludes {
         Ok(())
     }
 
-    pub fn is_excluded(&self, path: &Path) -> bool {
+    /// Tells whether `path` matches a glob. A path outside a set's base folder is matched
+    /// relative to `root`, the folder being walked, so that `vendor/**` also works for a
+    /// scan of another repository.
+    pub fn is_excluded(&self, path: &Path, root: &Path) -> bool {
         if self.sets.is_empty() {
             return false;
         }
         let absolute = absolute(path);
         self.sets.iter().any(|(set, base)| {
-            let relative = absolute.strip_prefix(base).unwrap_or(path);
+            let relative = absolute
+                .strip_prefix(base)
+                .or_else(|_| path.strip_prefix(root))
+                .unwrap_or(path);
             set.is_match(relative)
         })
     }
@@ -120,7 +126,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk(path, options, &mut discovery),
             Ok(_) => {
-                if options.force_exclude && options.excludes.is_excluded(path) {
+                if options.force_exclude && options.excludes.is_excluded(path, Path::new("")) {
                     continue;
                 }
                 discovery.targets.push(Target {
@@ -129,10 +135,23 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
                     origin: Origin::Explicit,
                 });
             }
-            Err(error) => discovery.errors.push(DiscoveryError {
-                display: display_path(path),
-                error,
-            }),
+            Err(error) => {
+                // `metadata` follows links, so a dangling link looks like a missing path.
+                let dangling = error.kind() == io::ErrorKind::NotFound
+                    && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+                let error = if dangling {
+                    io::Error::new(
+                        io::ErrorKind::NotFound,
+                        "it is a symbolic link whose target does not exist",
+                    )
+                } else {
+                    error
+                };
+                discovery.errors.push(DiscoveryError {
+                    display: display_path(path),
+                    error,
+                })
+            }
         }
     }
     discovery.targets.sort_by(|a, b| a.display.cmp(&b.display));
@@ -144,6 +163,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
 
 fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
     let excludes = options.excludes.clone();
+    let walk_root = root.to_path_buf();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .parents(false)
@@ -157,7 +177,7 @@ fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
             let is_vcs = entry.depth() > 0
                 && entry.file_type().is_some_and(|t| t.is_dir())
                 && matches!(entry.file_name().to_str(), Some(".git" | ".hg" | ".svn"));
-            !is_vcs && !excludes.is_excluded(entry.path())
+            !is_vcs && !excludes.is_excluded(entry.path(), &walk_root)
         })
         .build();
     for result in walker {
@@ -178,7 +198,8 @@ fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
                 }
             }
             Err(error) => {
-                let display = error_path(&error).map_or_else(|| display_path(root), |p| display_path(&p));
+                let display =
+                    error_path(&error).map_or_else(|| display_path(root), |p| display_path(&p));
                 let error = match error.into_io_error() {
                     Some(io) => io,
                     None => io::Error::other("the folder could not be walked"),
@@ -193,7 +214,9 @@ fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {
     match error {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }

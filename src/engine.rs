@@ -19,12 +19,12 @@ use crate::settings::Settings;
 use crate::source::{self, DecodeError, Excerpt, LineIndex, Span};
 use crate::syntax::json;
 
-/// What happened to one file.
+/// The outcome of one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileStatus {
-    /// The file holds at least one document, and it was checked.
+    /// The file contains at least one document, and it was checked.
     Checked,
-    /// The file was read but holds nothing ramlint checks.
+    /// The file was read but contains nothing ramlint checks.
     NotRecognised,
     /// The file could not be read, decoded or parsed; a diagnostic says why.
     Failed,
@@ -72,11 +72,12 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
             documents: 0,
         });
         let mut diagnostic = file_checks::io_diagnostic(id, "the path", &error.error);
-        if error.error.kind() == std::io::ErrorKind::NotFound {
+        if error.error.kind() == std::io::ErrorKind::NotFound && error.error.get_ref().is_none() {
             diagnostic.message = "the path does not exist".to_string();
             diagnostic = diagnostic.help("check the spelling of the path");
         }
-        diagnostic.fingerprint = fingerprint::fingerprint(diagnostic.rule.id, &error.display, &diagnostic.subject);
+        diagnostic.fingerprint =
+            fingerprint::fingerprint(diagnostic.rule.id, &error.display, &diagnostic.subject);
         push_configured(&mut result.diagnostics, diagnostic, settings);
         result.io_failure = true;
     }
@@ -98,7 +99,14 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
             .targets
             .par_iter()
             .enumerate()
-            .map(|(i, target)| process_file(FileId(base + i as u32), target, settings, stdin_bytes.as_ref()))
+            .map(|(i, target)| {
+                process_file(
+                    FileId(base + i as u32),
+                    target,
+                    settings,
+                    stdin_bytes.as_ref(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     let outcomes = match &pool {
@@ -169,7 +177,12 @@ fn load(target: &Target, cap: u64) -> Loaded {
     }
 }
 
-fn process_file(id: FileId, target: &Target, settings: &Settings, stdin: Option<&Loaded>) -> FileOutcome {
+fn process_file(
+    id: FileId,
+    target: &Target,
+    settings: &Settings,
+    stdin: Option<&Loaded>,
+) -> FileOutcome {
     let mut outcome = FileOutcome {
         info: FileInfo {
             display: target.display.clone(),
@@ -183,8 +196,12 @@ fn process_file(id: FileId, target: &Target, settings: &Settings, stdin: Option<
     let loaded = match (target.origin, stdin) {
         (Origin::Stdin, Some(Loaded::Bytes(bytes))) => Loaded::Bytes(bytes.clone()),
         (Origin::Stdin, Some(Loaded::TooLarge(size))) => Loaded::TooLarge(*size),
-        (Origin::Stdin, Some(Loaded::Failed(error))) => Loaded::Failed(std::io::Error::new(error.kind(), error.to_string())),
-        (Origin::Stdin, None) => Loaded::Failed(std::io::Error::other("standard input is not available")),
+        (Origin::Stdin, Some(Loaded::Failed(error))) => {
+            Loaded::Failed(std::io::Error::new(error.kind(), error.to_string()))
+        }
+        (Origin::Stdin, None) => {
+            Loaded::Failed(std::io::Error::other("standard input is not available"))
+        }
         _ => load(target, settings.max_file_size),
     };
     let bytes = match loaded {
@@ -237,7 +254,8 @@ fn process_file(id: FileId, target: &Target, settings: &Settings, stdin: Option<
                 outcome.info.status = FileStatus::Checked;
                 outcome.info.documents = 1;
                 checks::json::check_duplicate_keys(&mut ctx, &root, "");
-                let _policy = checks::grammar::check_policy(&mut ctx, &root, PolicyKind::Unspecified, "");
+                let _policy =
+                    checks::grammar::check_policy(&mut ctx, &root, PolicyKind::Unspecified, "");
             } else {
                 outcome.info.status = FileStatus::NotRecognised;
             }
@@ -266,7 +284,9 @@ fn foreign_text_looks_relevant(bytes: &[u8], error: &DecodeError) -> bool {
         DecodeError::Foreign { encoding, .. } => {
             document::looks_like_policy_text(&source::decode_foreign_lossy(bytes, *encoding))
         }
-        DecodeError::InvalidUtf8 { .. } => document::looks_like_policy_text(&String::from_utf8_lossy(bytes)),
+        DecodeError::InvalidUtf8 { .. } => {
+            document::looks_like_policy_text(&String::from_utf8_lossy(bytes))
+        }
     }
 }
 

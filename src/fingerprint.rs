@@ -129,7 +129,9 @@ fn write_canonical(node: &Node<'_>, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
         Value::Number(text) => out.push_str(text),
-        Value::String(text) => out.push_str(&serde_json::to_string(text.as_ref()).unwrap_or_default()),
+        Value::String(text) => {
+            out.push_str(&serde_json::to_string(text.as_ref()).unwrap_or_default())
+        }
         Value::Unknown { reason } => {
             out.push_str("${");
             out.push_str(reason);
@@ -182,6 +184,9 @@ mod tests {
     #[test]
     fn fnv_is_stable() {
         assert_eq!(fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fingerprint("invalid-effect", "a.json", "/x"), fingerprint("invalid-effect", "a.json", "/x"));
+        assert_eq!(
+            fingerprint("invalid-effect", "a.json", "/x"),
+            fingerprint("invalid-effect", "a.json", "/x")
+        );
     }
 }

@@ -19,7 +19,12 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 pub const DEFAULT_POLICY_MAX_CHARS: usize = 6144;
 
 /// Ids of the rules that report a file that could not be checked at all.
-const ALWAYS_SELECTED: &[&str] = &["io-error", "invalid-encoding", "invalid-json", "file-too-large"];
+const ALWAYS_SELECTED: &[&str] = &[
+    "io-error",
+    "invalid-encoding",
+    "invalid-json",
+    "file-too-large",
+];
 
 #[derive(Clone, Debug)]
 pub struct Settings {

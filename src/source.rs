@@ -73,7 +73,7 @@ impl LineIndex {
         LineIndex { starts }
     }
 
-    /// Returns the 0-based line that holds `offset`.
+    /// Returns the 0-based line that contains `offset`.
     pub fn line_of(&self, offset: u32) -> usize {
         match self.starts.binary_search(&offset) {
             Ok(line) => line,
@@ -140,11 +140,14 @@ impl ForeignEncoding {
     }
 }
 
-/// Why the bytes of a file could not become text.
+/// An error decoding a file's bytes as UTF-8 text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecodeError {
-    /// The file is in another Unicode encoding; `bom` tells whether it starts with a byte-order mark.
-    Foreign { encoding: ForeignEncoding, bom: bool },
+    /// The file is in another Unicode encoding; `bom` is true when it starts with a byte-order mark.
+    Foreign {
+        encoding: ForeignEncoding,
+        bom: bool,
+    },
     /// The bytes are not valid UTF-8; `offset` is the first invalid byte and `len` the length
     /// of the invalid sequence (0 when the file ends inside a sequence).
     InvalidUtf8 { offset: usize, len: usize },
@@ -228,7 +231,9 @@ pub fn decode_foreign_lossy(bytes: &[u8], encoding: ForeignEncoding) -> String {
             .chunks_exact(4)
             .map(|quad| {
                 let value = match encoding {
-                    ForeignEncoding::Utf32Le => u32::from_le_bytes([quad[0], quad[1], quad[2], quad[3]]),
+                    ForeignEncoding::Utf32Le => {
+                        u32::from_le_bytes([quad[0], quad[1], quad[2], quad[3]])
+                    }
                     _ => u32::from_be_bytes([quad[0], quad[1], quad[2], quad[3]]),
                 };
                 char::from_u32(value).unwrap_or(char::REPLACEMENT_CHARACTER)
@@ -288,7 +293,8 @@ impl Excerpt {
         positions.dedup_by_key(|p| p.offset);
 
         // For each wanted line, the range of offsets on it that must stay visible.
-        let mut wanted: std::collections::BTreeMap<usize, (u32, u32)> = std::collections::BTreeMap::new();
+        let mut wanted: std::collections::BTreeMap<usize, (u32, u32)> =
+            std::collections::BTreeMap::new();
         let mut want = |line: usize, lo: u32, hi: u32| {
             let entry = wanted.entry(line).or_insert((lo, hi));
             entry.0 = entry.0.min(lo);
@@ -296,7 +302,9 @@ impl Excerpt {
         };
         for span in &spans {
             let first = index.line_of(span.start);
-            let last_offset = if span.end > span.start && text.as_bytes().get(span.end as usize - 1) == Some(&b'\n') {
+            let last_offset = if span.end > span.start
+                && text.as_bytes().get(span.end as usize - 1) == Some(&b'\n')
+            {
                 span.end - 1
             } else {
                 span.end
@@ -311,7 +319,9 @@ impl Excerpt {
             let middle: Vec<usize> = if last - first < 2 * SPAN_LINES_KEPT + 2 {
                 (first + 1..last).collect()
             } else {
-                (first + 1..first + SPAN_LINES_KEPT).chain(last + 1 - SPAN_LINES_KEPT..last).collect()
+                (first + 1..first + SPAN_LINES_KEPT)
+                    .chain(last + 1 - SPAN_LINES_KEPT..last)
+                    .collect()
             };
             for line in middle {
                 let start = index.line_start(line);
@@ -336,11 +346,14 @@ impl Excerpt {
         Excerpt { lines, positions }
     }
 
-    /// Keeps the one line that holds `offset` in bytes that are not valid UTF-8 from
+    /// Keeps the one line that contains `offset` in bytes that are not valid UTF-8 from
     /// `offset` on. The line is decoded lossily; the position of `offset` is exact, because
     /// everything before the first invalid byte is valid.
     pub fn build_lossy(bytes: &[u8], offset: usize) -> Excerpt {
-        let start = bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let start = bytes[..offset]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         let end = bytes[offset..]
             .iter()
             .position(|&b| b == b'\n')
@@ -354,7 +367,9 @@ impl Excerpt {
             cut += 1;
         }
         let window_end = (offset + WINDOW_CONTEXT).min(end);
-        let text = String::from_utf8_lossy(&bytes[start + cut..window_end]).trim_end_matches('\r').to_string();
+        let text = String::from_utf8_lossy(&bytes[start + cut..window_end])
+            .trim_end_matches('\r')
+            .to_string();
         let column = prefix.chars().count() as u32 + 1;
         Excerpt {
             lines: vec![ExcerptLine {
@@ -450,7 +465,11 @@ mod tests {
             (b"\xFE\xFF\x00{", ForeignEncoding::Utf16Be, true),
             (b"{\x00}\x00", ForeignEncoding::Utf16Le, false),
             (b"\x00{\x00}", ForeignEncoding::Utf16Be, false),
-            (b"\xFF\xFE\x00\x00{\x00\x00\x00", ForeignEncoding::Utf32Le, true),
+            (
+                b"\xFF\xFE\x00\x00{\x00\x00\x00",
+                ForeignEncoding::Utf32Le,
+                true,
+            ),
             (b"{\x00\x00\x00", ForeignEncoding::Utf32Le, false),
         ];
         for (bytes, encoding, bom) in cases {
@@ -465,4 +484,3 @@ mod tests {
         assert_eq!(err, DecodeError::InvalidUtf8 { offset: 7, len: 1 });
     }
 }
-

@@ -59,7 +59,13 @@ pub fn check_condition<'a>(
         Value::Object(operators) => operators,
         Value::Unknown { .. } => return (conditions, true),
         _ => {
-            ctx.report(type_error(ctx, &member.value, "`Condition`", "an object of condition operators", &pointer));
+            ctx.report(type_error(
+                ctx,
+                &member.value,
+                "`Condition`",
+                "an object of condition operators",
+                &pointer,
+            ));
             return (conditions, true);
         }
     };
@@ -146,17 +152,24 @@ fn report_operator(ctx: &mut Ctx<'_>, operator: &Member<'_>, pointer: &str) {
             cond::family(base).map(|_| base.to_string()),
         )
     } else if name == "Null" {
-        ("is AWS IAM's `Null` operator, which RAM does not support".to_string(), None)
+        (
+            "is AWS IAM's `Null` operator, which RAM does not support".to_string(),
+            None,
+        )
     } else if let Some(rest) = name
         .strip_prefix("ForAllValues:")
         .or_else(|| name.strip_prefix("ForAnyValue:"))
     {
         (
-            "uses a set qualifier (`ForAllValues:`/`ForAnyValue:`), which RAM does not support".to_string(),
+            "uses a set qualifier (`ForAllValues:`/`ForAnyValue:`), which RAM does not support"
+                .to_string(),
             cond::family(rest).map(|_| rest.to_string()),
         )
     } else if name.starts_with("Arn") || name.starts_with("Binary") {
-        ("is an AWS IAM operator that RAM does not support".to_string(), None)
+        (
+            "is an AWS IAM operator that RAM does not support".to_string(),
+            None,
+        )
     } else {
         (
             "is not a condition operator RAM documents".to_string(),
@@ -196,7 +209,9 @@ fn check_key(ctx: &mut Ctx<'_>, key: &Member<'_>, pointer: &str) -> bool {
     let name = key.key.as_ref();
     let problem = match name.split_once(':') {
         None => Some("has no service prefix"),
-        Some((prefix, rest)) if prefix.is_empty() || rest.is_empty() => Some("has an empty prefix or name"),
+        Some((prefix, rest)) if prefix.is_empty() || rest.is_empty() => {
+            Some("has an empty prefix or name")
+        }
         Some(_) if name.trim() != name || name.contains(' ') => Some("contains a space"),
         Some(_) => None,
     };
@@ -208,7 +223,8 @@ fn check_key(ctx: &mut Ctx<'_>, key: &Member<'_>, pointer: &str) -> bool {
         .find(|global| global[4..].eq_ignore_ascii_case(name.trim()));
     let help = match suggestion {
         Some(global) => format!("write `{global}`"),
-        None => "condition keys are written `prefix:Name`, such as `acs:SourceIp` or `oss:Prefix`".to_string(),
+        None => "condition keys are written `prefix:Name`, such as `acs:SourceIp` or `oss:Prefix`"
+            .to_string(),
     };
     ctx.report(
         Diagnostic::new(
@@ -226,7 +242,11 @@ fn check_key(ctx: &mut Ctx<'_>, key: &Member<'_>, pointer: &str) -> bool {
 
 /// Reads the values of one condition key: a scalar or an array of scalars. Numbers and
 /// booleans are read as their text.
-fn condition_values<'a>(ctx: &mut Ctx<'_>, key: &Member<'a>, pointer: &str) -> Option<Vec<Item<'a>>> {
+fn condition_values<'a>(
+    ctx: &mut Ctx<'_>,
+    key: &Member<'a>,
+    pointer: &str,
+) -> Option<Vec<Item<'a>>> {
     let scalar = |node: &crate::syntax::Node<'a>| -> Option<Item<'a>> {
         let text = match &node.value {
             Value::String(text) => text.clone(),
@@ -253,7 +273,13 @@ fn condition_values<'a>(ctx: &mut Ctx<'_>, key: &Member<'a>, pointer: &str) -> O
                     Some(value) => values.push(value),
                     None if item.is_unknown() => return None,
                     None => {
-                        ctx.report(type_error(ctx, item, &what, "a string", &pointer_index(pointer, index)));
+                        ctx.report(type_error(
+                            ctx,
+                            item,
+                            &what,
+                            "a string",
+                            &pointer_index(pointer, index),
+                        ));
                         return None;
                     }
                 }
@@ -264,7 +290,13 @@ fn condition_values<'a>(ctx: &mut Ctx<'_>, key: &Member<'a>, pointer: &str) -> O
         _ => match scalar(&key.value) {
             Some(value) => Some(vec![value]),
             None => {
-                ctx.report(type_error(ctx, &key.value, &what, "a string or an array of strings", pointer));
+                ctx.report(type_error(
+                    ctx,
+                    &key.value,
+                    &what,
+                    "a string or an array of strings",
+                    pointer,
+                ));
                 None
             }
         },
@@ -272,7 +304,13 @@ fn condition_values<'a>(ctx: &mut Ctx<'_>, key: &Member<'a>, pointer: &str) -> O
 }
 
 /// Checks that a value can be read as its operator's type; returns false when it cannot.
-fn check_value(ctx: &mut Ctx<'_>, operator: &str, family: Family, value: &Item<'_>, pointer: &str) -> bool {
+fn check_value(
+    ctx: &mut Ctx<'_>,
+    operator: &str,
+    family: Family,
+    value: &Item<'_>,
+    pointer: &str,
+) -> bool {
     let text = value.text.as_ref();
     let valid = match family {
         Family::String => true,
@@ -295,7 +333,11 @@ fn check_value(ctx: &mut Ctx<'_>, operator: &str, family: Family, value: &Item<'
             &INVALID_CONDITION,
             ctx.file,
             value.span,
-            format!("{} is not {} for `{operator}`", quote(text), family.expected()),
+            format!(
+                "{} is not {} for `{operator}`",
+                quote(text),
+                family.expected()
+            ),
         )
         .label("wrong value type")
         .help(help)

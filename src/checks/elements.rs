@@ -100,7 +100,8 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
     if let Some((problem, fix)) = action_problem(&item.text) {
         let help = match fix {
             Some(fixed) => format!("write {}", quote(&fixed)),
-            None => "write the action as `service:Action`, such as `ecs:DescribeInstances`, or `*`".to_string(),
+            None => "write the action as `service:Action`, such as `ecs:DescribeInstances`, or `*`"
+                .to_string(),
         };
         ctx.report(
             Diagnostic::new(
@@ -123,7 +124,10 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
         return None;
     }
     if text.contains(['[', ']', '<', '>', '{', '}']) {
-        return Some(("looks like a placeholder left from documentation, not an action".to_string(), None));
+        return Some((
+            "looks like a placeholder left from documentation, not an action".to_string(),
+            None,
+        ));
     }
     if text.chars().any(char::is_whitespace) {
         let fixed: String = text.chars().filter(|ch| !ch.is_whitespace()).collect();
@@ -133,8 +137,12 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
             None => fixed,
         };
         let problem = match text.split_once(':') {
-            Some((_, name)) if name.starts_with(char::is_whitespace) => "has a space after the colon",
-            Some((service, _)) if service.ends_with(char::is_whitespace) => "has a space before the colon",
+            Some((_, name)) if name.starts_with(char::is_whitespace) => {
+                "has a space after the colon"
+            }
+            Some((service, _)) if service.ends_with(char::is_whitespace) => {
+                "has a space before the colon"
+            }
             _ if text.trim() != text => "has leading or trailing spaces",
             _ => "contains a space",
         };
@@ -142,7 +150,10 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
         return Some((problem.to_string(), fix));
     }
     let Some((service, name)) = text.split_once(':') else {
-        return Some(("has no `:` between a service code and an action name".to_string(), None));
+        return Some((
+            "has no `:` between a service code and an action name".to_string(),
+            None,
+        ));
     };
     if name.contains(':') {
         return Some(("has more than one `:`".to_string(), None));
@@ -151,10 +162,14 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
         return Some(("has no service code before the `:`".to_string(), None));
     }
     if name.is_empty() {
-        return Some(("has no action name after the `:`".to_string(), Some(format!("{service}:*"))));
+        return Some((
+            "has no action name after the `:`".to_string(),
+            Some(format!("{service}:*")),
+        ));
     }
     let service_ok = |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '*' | '?');
-    let name_ok = |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '*' | '?' | '_' | '-' | '.');
+    let name_ok =
+        |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '*' | '?' | '_' | '-' | '.');
     if let Some(bad) = service.chars().find(|ch| !service_ok(*ch)) {
         return Some((format!("has {} in its service code", describe(bad)), None));
     }
@@ -203,7 +218,10 @@ pub fn resource_problem(text: &str) -> Option<(String, Option<String>)> {
         return None;
     }
     if text.trim() != text {
-        return Some(("has leading or trailing spaces".to_string(), Some(text.trim().to_string())));
+        return Some((
+            "has leading or trailing spaces".to_string(),
+            Some(text.trim().to_string()),
+        ));
     }
     if text.starts_with("arn:") {
         return Some((
@@ -218,7 +236,10 @@ pub fn resource_problem(text: &str) -> Option<(String, Option<String>)> {
                 Some(format!("acs:{}", &text[4..])),
             ));
         }
-        return Some(("is neither `*` nor an ARN starting with `acs:`".to_string(), None));
+        return Some((
+            "is neither `*` nor an ARN starting with `acs:`".to_string(),
+            None,
+        ));
     }
     let parts: Vec<&str> = text.splitn(5, ':').collect();
     if parts.len() < 5 {
@@ -242,7 +263,10 @@ pub fn resource_problem(text: &str) -> Option<(String, Option<String>)> {
         return Some(("has an empty service code".to_string(), None));
     }
     if parts[4].is_empty() {
-        return Some(("has an empty resource part after the last `:`".to_string(), None));
+        return Some((
+            "has an empty resource part after the last `:`".to_string(),
+            None,
+        ));
     }
     if text.chars().any(char::is_whitespace) {
         return Some(("contains a space".to_string(), None));
@@ -273,7 +297,9 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
     }
     let value = &member.value;
     match &value.value {
-        Value::String(text) if text.is_empty() => ctx.report(empty(ctx, value, "`Principal`", &pointer)),
+        Value::String(text) if text.is_empty() => {
+            ctx.report(empty(ctx, value, "`Principal`", &pointer))
+        }
         Value::String(_) | Value::Unknown { .. } => {}
         Value::Array(_) => {
             string_items(ctx, member, &pointer, "Principal");
@@ -281,10 +307,15 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
         Value::Object(members) => {
             if members.is_empty() {
                 ctx.report(
-                    Diagnostic::new(&super::grammar::EMPTY_ELEMENT, ctx.file, value.span, "`Principal` is an empty object")
-                        .label("empty")
-                        .help("name the trusted principals under `RAM`, `Service` or `Federated`")
-                        .pointer(pointer.clone()),
+                    Diagnostic::new(
+                        &super::grammar::EMPTY_ELEMENT,
+                        ctx.file,
+                        value.span,
+                        "`Principal` is an empty object",
+                    )
+                    .label("empty")
+                    .help("name the trusted principals under `RAM`, `Service` or `Federated`")
+                    .pointer(pointer.clone()),
                 );
             }
             for entry in members {

@@ -442,14 +442,20 @@ fn resolve_elements<'t, 'a>(
                 }
                 diagnostic
                     .label(format!("did you mean `{name}`?"))
-                    .help(format!("element names are case-sensitive; rename it to `{name}`"))
+                    .help(format!(
+                        "element names are case-sensitive; rename it to `{name}`"
+                    ))
             }
             None if AWS_ONLY_ELEMENTS.contains(&key) => diagnostic
                 .label("AWS IAM element")
                 .help("RAM's policy language has no such element; remove it"),
             None => diagnostic.label("unknown element").help(format!(
                 "a {container} may contain {}",
-                known.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                known
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         };
         ctx.report(diagnostic);
@@ -475,7 +481,10 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
                     &INVALID_VERSION,
                     ctx.file,
                     value.span,
-                    format!("`Version` is {}; the only version RAM accepts is \"1\"", quote(text)),
+                    format!(
+                        "`Version` is {}; the only version RAM accepts is \"1\"",
+                        quote(text)
+                    ),
                 )
                 .label("unsupported version")
                 .help(help)
@@ -496,7 +505,13 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
             );
         }
         Value::Unknown { .. } => {}
-        _ => ctx.report(type_error(ctx, value, "`Version`", "the string \"1\"", &pointer)),
+        _ => ctx.report(type_error(
+            ctx,
+            value,
+            "`Version`",
+            "the string \"1\"",
+            &pointer,
+        )),
     }
 }
 
@@ -534,7 +549,13 @@ fn check_statement<'a>(
             Value::Unknown { .. } => {}
             _ => {
                 let sid_pointer = pointer_push(&pointer, &sid.key);
-                ctx.report(type_error(ctx, &sid.value, "`Sid`", "a string", &sid_pointer));
+                ctx.report(type_error(
+                    ctx,
+                    &sid.value,
+                    "`Sid`",
+                    "a string",
+                    &sid_pointer,
+                ));
             }
         }
     }
@@ -545,12 +566,25 @@ fn check_statement<'a>(
             statement.effect = check_effect(ctx, effect, &pointer);
         }
         None if !elements.misspelled.contains(&"Effect") => {
-            ctx.report(missing(ctx, node, &pointer, "Effect", "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"));
+            ctx.report(missing(
+                ctx,
+                node,
+                &pointer,
+                "Effect",
+                "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`",
+            ));
         }
         None => {}
     }
 
-    statement.action = check_pair(ctx, node, &elements, &pointer, ("Action", "NotAction"), true);
+    statement.action = check_pair(
+        ctx,
+        node,
+        &elements,
+        &pointer,
+        ("Action", "NotAction"),
+        true,
+    );
     let has_principal = elements.get("Principal").is_some();
     let resource_required = match kind {
         PolicyKind::Trust => false,
@@ -566,13 +600,21 @@ fn check_statement<'a>(
     );
     if let Some(action) = &statement.action {
         for (i, item) in action.items.iter().enumerate() {
-            let key = if action.negated { "NotAction" } else { "Action" };
+            let key = if action.negated {
+                "NotAction"
+            } else {
+                "Action"
+            };
             elements::check_action(ctx, item, &item_pointer(&pointer, key, action, i));
         }
     }
     if let Some(resource) = &statement.resource {
         for (i, item) in resource.items.iter().enumerate() {
-            let key = if resource.negated { "NotResource" } else { "Resource" };
+            let key = if resource.negated {
+                "NotResource"
+            } else {
+                "Resource"
+            };
             elements::check_resource(ctx, item, &item_pointer(&pointer, key, resource, i));
         }
     }
@@ -634,7 +676,13 @@ fn check_effect(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) -> Option
         Value::String(text) => text,
         Value::Unknown { .. } => return None,
         _ => {
-            ctx.report(type_error(ctx, value, "`Effect`", "the string \"Allow\" or \"Deny\"", &pointer));
+            ctx.report(type_error(
+                ctx,
+                value,
+                "`Effect`",
+                "the string \"Allow\" or \"Deny\"",
+                &pointer,
+            ));
             return None;
         }
     };
@@ -661,7 +709,10 @@ fn check_effect(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) -> Option
             &INVALID_EFFECT,
             ctx.file,
             value.span,
-            format!("`Effect` is {}; it must be exactly \"Allow\" or \"Deny\"", quote(text)),
+            format!(
+                "`Effect` is {}; it must be exactly \"Allow\" or \"Deny\"",
+                quote(text)
+            ),
         )
         .label(match intended {
             Some(word) => format!("did you mean `{word}`?"),
@@ -699,8 +750,15 @@ fn check_pair<'a>(
                 format!("a statement cannot have both `{plain}` and `{negated}`"),
             )
             .label(format!("`{}` here", later.key))
-            .secondary(ctx.file, earlier.key_span, format!("`{}` here", earlier.key))
-            .help(format!("keep one of them; to exclude some {} from a grant, add a Deny statement", plain.to_lowercase() + "s"))
+            .secondary(
+                ctx.file,
+                earlier.key_span,
+                format!("`{}` here", earlier.key),
+            )
+            .help(format!(
+                "keep one of them; to exclude some {} from a grant, add a Deny statement",
+                plain.to_lowercase() + "s"
+            ))
             .pointer(pointer_push(pointer, &later.key)),
         );
     }
@@ -708,7 +766,8 @@ fn check_pair<'a>(
         (Some(member), _) => (member, false),
         (None, Some(member)) => (member, true),
         (None, None) => {
-            let misspelled = elements.misspelled.contains(&plain) || elements.misspelled.contains(&negated);
+            let misspelled =
+                elements.misspelled.contains(&plain) || elements.misspelled.contains(&negated);
             if required && !misspelled {
                 let help = if plain == "Action" {
                     "add `\"Action\"` with the actions the statement applies to, such as `\"ecs:DescribeInstances\"`"
@@ -771,7 +830,13 @@ pub(super) fn string_items<'a>(
                     Value::Unknown { .. } => {}
                     _ => {
                         let what = format!("an element of {element}");
-                        ctx.report(type_error(ctx, item, &what, "a string", &pointer_index(pointer, index)));
+                        ctx.report(type_error(
+                            ctx,
+                            item,
+                            &what,
+                            "a string",
+                            &pointer_index(pointer, index),
+                        ));
                     }
                 }
             }
@@ -779,7 +844,13 @@ pub(super) fn string_items<'a>(
         }
         Value::Unknown { .. } => None,
         _ => {
-            ctx.report(type_error(ctx, value, &element, "a string or an array of strings", pointer));
+            ctx.report(type_error(
+                ctx,
+                value,
+                &element,
+                "a string or an array of strings",
+                pointer,
+            ));
             None
         }
     }
@@ -818,8 +889,14 @@ pub(super) fn type_error(
 
 pub(super) fn empty(ctx: &Ctx<'_>, node: &Node<'_>, what: &str, pointer: &str) -> Diagnostic {
     let (message, help) = match &node.value {
-        Value::Array(_) => (format!("{what} is an empty array"), "list at least one value, or remove the element"),
-        _ => (format!("{what} is an empty string"), "write a value, or remove it"),
+        Value::Array(_) => (
+            format!("{what} is an empty array"),
+            "list at least one value, or remove the element",
+        ),
+        _ => (
+            format!("{what} is an empty string"),
+            "write a value, or remove it",
+        ),
     };
     Diagnostic::new(&EMPTY_ELEMENT, ctx.file, node.span, message)
         .label("empty")
@@ -844,22 +921,45 @@ fn check_size(ctx: &mut Ctx<'_>, root: &Node<'_>, pointer: &str) {
     }
     let compact = compact_length(text);
     let help = if compact <= limit {
-        format!("without insignificant whitespace it is {compact} characters, within the limit; minify it, or split it into several policies")
+        format!(
+            "without insignificant whitespace it is {} characters, within the limit; minify it, or split it into several policies",
+            thousands(compact)
+        )
     } else {
-        format!("even without insignificant whitespace it is {compact} characters; use wildcards such as `ecs:Describe*`, or split it into several policies")
+        format!(
+            "even without insignificant whitespace it is {} characters; use wildcards such as `ecs:Describe*`, or split it into several policies",
+            thousands(compact)
+        )
     };
     ctx.report(
         Diagnostic::new(
             &POLICY_TOO_LARGE,
             ctx.file,
             root.span,
-            format!("the policy is {chars} characters long; RAM accepts at most {limit}"),
+            format!(
+                "the policy is {} characters long; RAM accepts at most {}",
+                thousands(chars),
+                thousands(limit)
+            ),
         )
-        .label(format!("{chars} characters"))
+        .label(format!("{} characters", thousands(chars)))
         .help(help)
         .pointer(pointer.to_string())
         .subject("too-large"),
     );
+}
+
+/// Formats a count with thousands separators, such as `6,144`.
+pub fn thousands(count: usize) -> String {
+    let digits = count.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// Counts the characters of JSON text without whitespace outside strings.
@@ -886,7 +986,14 @@ fn compact_length(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::compact_length;
+    use super::{compact_length, thousands};
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(6144), "6,144");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
 
     #[test]
     fn compact_length_keeps_string_spaces() {

@@ -77,9 +77,10 @@ declare_rule! {
 
 /// Builds the diagnostic for a syntax error.
 pub fn parse_error_diagnostic(ctx: &Ctx<'_>, error: &ParseError) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(&INVALID_JSON, ctx.file, error.span, error.message.clone())
-        .maybe_help(error.help.clone())
-        .subject("syntax");
+    let mut diagnostic =
+        Diagnostic::new(&INVALID_JSON, ctx.file, error.span, error.message.clone())
+            .maybe_help(error.help.clone())
+            .subject("syntax");
     if let Some((span, message)) = &error.label {
         diagnostic = diagnostic.secondary(ctx.file, *span, message.clone());
     }
@@ -144,7 +145,10 @@ fn report_duplicates(ctx: &mut Ctx<'_>, members: &[crate::syntax::Member<'_>], p
                 &DUPLICATE_KEY,
                 ctx.file,
                 member.key_span,
-                format!("key {} appears more than once in this object", quote(&member.key)),
+                format!(
+                    "key {} appears more than once in this object",
+                    quote(&member.key)
+                ),
             )
             .label("duplicate key")
             .secondary(ctx.file, earlier.key_span, "first defined here")

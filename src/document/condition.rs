@@ -96,11 +96,19 @@ impl IpBlock {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.address, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = if self.prefix == 0 { 0 } else { u32::MAX << (32 - self.prefix) };
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - self.prefix)
+                };
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = if self.prefix == 0 { 0 } else { u128::MAX << (128 - self.prefix) };
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - self.prefix)
+                };
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -192,7 +200,11 @@ pub fn parse_date(text: &str) -> Option<f64> {
             let hours: i64 = hours.parse().ok().filter(|h| *h <= 23)?;
             let minutes: i64 = minutes.parse().ok().filter(|m| *m <= 59)?;
             let offset = (hours * 3600 + minutes * 60) as f64;
-            Some(if *sign == b'+' { seconds - offset } else { seconds + offset })
+            Some(if *sign == b'+' {
+                seconds - offset
+            } else {
+                seconds + offset
+            })
         }
         _ => None,
     }
@@ -229,7 +241,14 @@ mod tests {
         assert_eq!(parse_date("2000-03-01T00:00:00Z"), Some(951_868_800.0));
         assert_eq!(parse_date("2000-03-01T08:00:00+08:00"), Some(951_868_800.0));
         assert_eq!(parse_date("2024-02-29T12:00:00.5Z"), Some(1_709_208_000.5));
-        for bad in ["2023-02-29", "2024-13-01", "2024-01-01T24:00:00Z", "yesterday", "2024-1-1", "2024-01-01T10:00:00+8"] {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-01-01T24:00:00Z",
+            "yesterday",
+            "2024-1-1",
+            "2024-01-01T10:00:00+8",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }
@@ -242,7 +261,13 @@ mod tests {
         let v6 = parse_ip_block("2001:db8::/32").unwrap();
         assert!(v6.contains("2001:db8:1::1".parse().unwrap()));
         assert!(!v6.contains("192.168.0.1".parse().unwrap()));
-        for bad in ["10.0.0.0/33", "116.62.XX.XX/24", "10.0.0.1/", "::1/129", "*"] {
+        for bad in [
+            "10.0.0.0/33",
+            "116.62.XX.XX/24",
+            "10.0.0.1/",
+            "::1/129",
+            "*",
+        ] {
             assert_eq!(parse_ip_block(bad), None, "{bad}");
         }
     }

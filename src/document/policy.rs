@@ -114,7 +114,11 @@ impl Statement<'_> {
             action: self.action.map(Patterns::into_owned),
             resource: self.resource.map(Patterns::into_owned),
             principal_span: self.principal_span,
-            conditions: self.conditions.into_iter().map(Condition::into_owned).collect(),
+            conditions: self
+                .conditions
+                .into_iter()
+                .map(Condition::into_owned)
+                .collect(),
             conditions_invalid: self.conditions_invalid,
         }
     }
@@ -133,7 +137,11 @@ impl Policy<'_> {
         Policy {
             span: self.span,
             kind: self.kind,
-            statements: self.statements.into_iter().map(Statement::into_owned).collect(),
+            statements: self
+                .statements
+                .into_iter()
+                .map(Statement::into_owned)
+                .collect(),
         }
     }
 }

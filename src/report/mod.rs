@@ -24,11 +24,22 @@ pub struct Summary {
 
 impl Summary {
     pub fn new(files: &[FileInfo], diagnostics: &[Diagnostic], suppressed: usize) -> Summary {
-        let count = |severity| diagnostics.iter().filter(|d| d.severity == severity).count();
+        let count = |severity| {
+            diagnostics
+                .iter()
+                .filter(|d| d.severity == severity)
+                .count()
+        };
         Summary {
             files: files.len(),
-            checked: files.iter().filter(|f| f.status == FileStatus::Checked).count(),
-            not_recognised: files.iter().filter(|f| f.status == FileStatus::NotRecognised).count(),
+            checked: files
+                .iter()
+                .filter(|f| f.status == FileStatus::Checked)
+                .count(),
+            not_recognised: files
+                .iter()
+                .filter(|f| f.status == FileStatus::NotRecognised)
+                .count(),
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
@@ -36,7 +47,7 @@ impl Summary {
         }
     }
 
-    /// The one-line summary of the text format.
+    /// Formats the one-line summary of the text format.
     pub fn line(&self) -> String {
         let plural = |n: usize, word: &str| {
             if n == 1 {
@@ -60,13 +71,19 @@ impl Summary {
 
 /// Counts diagnostics per rule, sorted by count and then id, for `--statistics`.
 pub fn statistics(diagnostics: &[Diagnostic]) -> Vec<(&'static str, Severity, usize)> {
-    let mut counts: std::collections::BTreeMap<&'static str, (Severity, usize)> = std::collections::BTreeMap::new();
+    let mut counts: std::collections::BTreeMap<&'static str, (Severity, usize)> =
+        std::collections::BTreeMap::new();
     for diagnostic in diagnostics {
-        let entry = counts.entry(diagnostic.rule.id).or_insert((diagnostic.severity, 0));
+        let entry = counts
+            .entry(diagnostic.rule.id)
+            .or_insert((diagnostic.severity, 0));
         entry.1 += 1;
         entry.0 = entry.0.max(diagnostic.severity);
     }
-    let mut rows: Vec<_> = counts.into_iter().map(|(id, (sev, n))| (id, sev, n)).collect();
+    let mut rows: Vec<_> = counts
+        .into_iter()
+        .map(|(id, (sev, n))| (id, sev, n))
+        .collect();
     rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
     rows
 }

@@ -76,7 +76,10 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
     let _ = writeln!(
         out,
         "{}{}",
-        style.severity(severity, &format!("{}[{}]", severity.as_str(), diagnostic.rule.id)),
+        style.severity(
+            severity,
+            &format!("{}[{}]", severity.as_str(), diagnostic.rule.id)
+        ),
         style.bold(&format!(": {}", escape_text(&diagnostic.message)))
     );
 
@@ -84,7 +87,13 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
     let width = groups
         .iter()
         .flat_map(|group| group.annotations.iter())
-        .map(|a| files[a.file.0 as usize].excerpt.position(a.span.end).line.max(1))
+        .map(|a| {
+            files[a.file.0 as usize]
+                .excerpt
+                .position(a.span.end)
+                .line
+                .max(1)
+        })
         .max()
         .unwrap_or(1)
         .to_string()
@@ -94,12 +103,21 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
 
     match diagnostic.span {
         None => {
-            let _ = writeln!(out, "{pad}{} {}", style.gutter("-->"), escape_text(&file.display));
+            let _ = writeln!(
+                out,
+                "{pad}{} {}",
+                style.gutter("-->"),
+                escape_text(&file.display)
+            );
         }
         Some(_) => {
             for (i, group) in groups.iter().enumerate() {
                 let info = &files[group.file.0 as usize];
-                let first = group.annotations.iter().find(|a| a.primary).unwrap_or(&group.annotations[0]);
+                let first = group
+                    .annotations
+                    .iter()
+                    .find(|a| a.primary)
+                    .unwrap_or(&group.annotations[0]);
                 let position = info.excerpt.position(first.span.start);
                 let arrow = if i == 0 { "-->" } else { ":::" };
                 let _ = writeln!(
@@ -119,7 +137,12 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
         if diagnostic.span.is_some() {
             let _ = writeln!(out, "{pad} {}", style.gutter("|"));
         }
-        let _ = writeln!(out, "{pad} {} {}", style.gutter("="), style.bold("help:") + " " + &escape_text(help));
+        let _ = writeln!(
+            out,
+            "{pad} {} {}",
+            style.gutter("="),
+            style.bold("help:") + " " + &escape_text(help)
+        );
     }
     out.push('\n');
 }
@@ -222,7 +245,14 @@ impl DisplayLine {
     }
 }
 
-fn render_snippet(out: &mut String, group: &Group<'_>, info: &FileInfo, severity: Severity, style: Style, width: usize) {
+fn render_snippet(
+    out: &mut String,
+    group: &Group<'_>,
+    info: &FileInfo,
+    severity: Severity,
+    style: Style,
+    width: usize,
+) {
     let pad = " ".repeat(width);
     let bar = style.gutter("|");
     let excerpt = &info.excerpt;
@@ -233,10 +263,17 @@ fn render_snippet(out: &mut String, group: &Group<'_>, info: &FileInfo, severity
         .iter()
         .map(|a| {
             let start = excerpt.position(a.span.start).line;
-            let end_offset = if a.span.end > a.span.start { a.span.end - 1 } else { a.span.end };
+            let end_offset = if a.span.end > a.span.start {
+                a.span.end - 1
+            } else {
+                a.span.end
+            };
             let end = excerpt.position(a.span.end).line.max(start);
             // A span that ends right after a line break belongs to the line before.
-            let end = if end > start && excerpt.position(a.span.end).column == 1 && end_offset < a.span.end {
+            let end = if end > start
+                && excerpt.position(a.span.end).column == 1
+                && end_offset < a.span.end
+            {
                 end - 1
             } else {
                 end
@@ -253,7 +290,11 @@ fn render_snippet(out: &mut String, group: &Group<'_>, info: &FileInfo, severity
     let lines: Vec<&ExcerptLine> = excerpt
         .lines()
         .iter()
-        .filter(|line| ranges.iter().any(|(s, e)| line.number >= *s && line.number <= *e))
+        .filter(|line| {
+            ranges
+                .iter()
+                .any(|(s, e)| line.number >= *s && line.number <= *e)
+        })
         .collect();
 
     let _ = writeln!(out, "{pad} {bar}");
@@ -264,9 +305,13 @@ fn render_snippet(out: &mut String, group: &Group<'_>, info: &FileInfo, severity
         }
         previous = Some(line.number);
         let display = DisplayLine::new(line);
-        let inside_multi = multi.is_some_and(|m| line.number > ranges[m].0 && line.number <= ranges[m].1);
+        let inside_multi =
+            multi.is_some_and(|m| line.number > ranges[m].0 && line.number <= ranges[m].1);
         let line_margin = if inside_multi {
-            format!("{} ", style.severity_or_gutter(group.annotations[multi.unwrap()].primary, severity, "|"))
+            format!(
+                "{} ",
+                style.severity_or_gutter(group.annotations[multi.unwrap()].primary, severity, "|")
+            )
         } else {
             margin.to_string()
         };
@@ -281,7 +326,10 @@ fn render_snippet(out: &mut String, group: &Group<'_>, info: &FileInfo, severity
             let (start_line, end_line) = ranges[i];
             let color = |text: &str| style.severity_or_gutter(annotation.primary, severity, text);
             let mark = if annotation.primary { '^' } else { '-' };
-            let label = annotation.label.map(|l| format!(" {}", escape_text(l))).unwrap_or_default();
+            let label = annotation
+                .label
+                .map(|l| format!(" {}", escape_text(l)))
+                .unwrap_or_default();
             if Some(i) == multi {
                 if line.number == start_line {
                     let column = display.column(annotation.span.start);
@@ -305,12 +353,18 @@ fn render_snippet(out: &mut String, group: &Group<'_>, info: &FileInfo, severity
             };
             let length = end.saturating_sub(start).max(1);
             let row = format!("{}{}", " ".repeat(start), mark.to_string().repeat(length));
-            let row_margin = if multi.is_some_and(|m| line.number > ranges[m].0 && line.number < ranges[m].1) {
-                line_margin.clone()
-            } else {
-                margin.to_string()
-            };
-            let _ = writeln!(out, "{pad} {bar} {row_margin}{}{}", color(&row), color(&label));
+            let row_margin =
+                if multi.is_some_and(|m| line.number > ranges[m].0 && line.number < ranges[m].1) {
+                    line_margin.clone()
+                } else {
+                    margin.to_string()
+                };
+            let _ = writeln!(
+                out,
+                "{pad} {bar} {row_margin}{}{}",
+                color(&row),
+                color(&label)
+            );
         }
     }
 }

@@ -60,7 +60,10 @@ pub fn parse(text: &str) -> Result<Node<'_>, ParseError> {
         let help = if parser.starts_comment() {
             Some("JSON has no comments; remove it".to_string())
         } else if matches!(parser.bytes[parser.pos], b'{' | b'[') {
-            Some("a file holds one JSON document; split the documents into separate files".to_string())
+            Some(
+                "a file holds one JSON document; split the documents into separate files"
+                    .to_string(),
+            )
         } else {
             None
         };
@@ -94,10 +97,7 @@ impl<'a> Parser<'a> {
                     if ch.is_whitespace() || ch == '\u{FEFF}' || ch == '\u{200B}' {
                         return Err(ParseError {
                             span: self.char_span(self.pos),
-                            message: format!(
-                                "{} is not JSON whitespace",
-                                describe_char(ch)
-                            ),
+                            message: format!("{} is not JSON whitespace", describe_char(ch)),
                             label: None,
                             help: Some("replace it with a plain space".to_string()),
                         });
@@ -117,7 +117,10 @@ impl<'a> Parser<'a> {
             Some(b'[') => self.parse_array(),
             Some(b'"') => {
                 let text = self.parse_string()?;
-                Ok(Node::new(Span::from_range(start, self.pos), Value::String(text)))
+                Ok(Node::new(
+                    Span::from_range(start, self.pos),
+                    Value::String(text),
+                ))
             }
             Some(b'-' | b'0'..=b'9') => self.parse_number(),
             Some(b't') if self.bytes[self.pos..].starts_with(b"true") => {
@@ -140,7 +143,11 @@ impl<'a> Parser<'a> {
         value: Value<'a>,
     ) -> Result<Node<'a>, ParseError> {
         self.pos += len;
-        if self.bytes.get(self.pos).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        if self
+            .bytes
+            .get(self.pos)
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        {
             self.pos = start;
             return Err(self.unexpected_value());
         }
@@ -162,7 +169,9 @@ impl<'a> Parser<'a> {
             "" => match self.bytes[self.pos] {
                 b'\'' => Some("JSON strings use double quotes (\")".to_string()),
                 b'+' | b'.' => Some("write the number with a leading digit and no `+`".to_string()),
-                b'/' if self.starts_comment() => Some("JSON has no comments; remove it".to_string()),
+                b'/' if self.starts_comment() => {
+                    Some("JSON has no comments; remove it".to_string())
+                }
                 _ => None,
             },
             _ => Some("strings in JSON must be enclosed in double quotes".to_string()),
@@ -184,7 +193,10 @@ impl<'a> Parser<'a> {
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Node::new(Span::from_range(open, self.pos), Value::Object(members)));
+            return Ok(Node::new(
+                Span::from_range(open, self.pos),
+                Value::Object(members),
+            ));
         }
         loop {
             // A member: "key" : value
@@ -225,7 +237,9 @@ impl<'a> Parser<'a> {
                         Value::Object(members),
                     ));
                 }
-                _ => return Err(self.expected_after(open, "`,` or `}` after the member", "object")),
+                _ => {
+                    return Err(self.expected_after(open, "`,` or `}` after the member", "object"));
+                }
             }
         }
     }
@@ -239,7 +253,10 @@ impl<'a> Parser<'a> {
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Node::new(Span::from_range(open, self.pos), Value::Array(items)));
+            return Ok(Node::new(
+                Span::from_range(open, self.pos),
+                Value::Array(items),
+            ));
         }
         loop {
             items.push(self.parse_value()?);
@@ -256,9 +273,14 @@ impl<'a> Parser<'a> {
                 Some(b']') => {
                     self.pos += 1;
                     self.depth -= 1;
-                    return Ok(Node::new(Span::from_range(open, self.pos), Value::Array(items)));
+                    return Ok(Node::new(
+                        Span::from_range(open, self.pos),
+                        Value::Array(items),
+                    ));
                 }
-                _ => return Err(self.expected_after(open, "`,` or `]` after the element", "array")),
+                _ => {
+                    return Err(self.expected_after(open, "`,` or `]` after the element", "array"));
+                }
             }
         }
     }
@@ -395,7 +417,10 @@ impl<'a> Parser<'a> {
             }
             None => {
                 let mut end = self.pos;
-                while end < self.bytes.len() && end < self.pos + 4 && self.bytes[end].is_ascii_hexdigit() {
+                while end < self.bytes.len()
+                    && end < self.pos + 4
+                    && self.bytes[end].is_ascii_hexdigit()
+                {
                     end += 1;
                 }
                 Err(ParseError {
@@ -449,12 +474,18 @@ impl<'a> Parser<'a> {
                 problem = Some("a number needs a digit in its exponent");
             }
         }
-        if problem.is_none() && bytes.get(pos).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.') {
+        if problem.is_none()
+            && bytes
+                .get(pos)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.')
+        {
             problem = Some("invalid number");
         }
         if let Some(problem) = problem {
             let mut end = pos.max(start + 1);
-            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'.' | b'+' | b'-')) {
+            while end < bytes.len()
+                && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'.' | b'+' | b'-'))
+            {
                 end += 1;
             }
             return Err(ParseError {
@@ -488,7 +519,10 @@ impl<'a> Parser<'a> {
         ParseError {
             span,
             message: format!("expected a key in double quotes, found {found}"),
-            label: Some((Span::from_range(open, open + 1), "object opened here".to_string())),
+            label: Some((
+                Span::from_range(open, open + 1),
+                "object opened here".to_string(),
+            )),
             help,
         }
     }
@@ -505,7 +539,7 @@ impl<'a> Parser<'a> {
         } else if byte == b'"' || byte == b'{' || byte == b'[' || byte.is_ascii_digit() {
             Some("a comma is missing before this".to_string())
         } else {
-            None
+            ascii_replacement(self.char_at(self.pos))
         };
         ParseError {
             span,
@@ -518,13 +552,18 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Returns the offset just after the last character that is not whitespace, where an
+    /// error about the end of the file is best shown.
+    fn end_of_content(&self) -> usize {
+        self.text.trim_end().len()
+    }
+
     fn unclosed(&self, open: usize, container: &str) -> ParseError {
         let closer = if container == "object" { '}' } else { ']' };
+        let end = self.end_of_content();
         ParseError {
-            span: Span::from_range(self.bytes.len(), self.bytes.len()),
-            message: format!(
-                "the file ends before the {container} is closed; expected `{closer}`"
-            ),
+            span: Span::from_range(end, end),
+            message: format!("the file ends before the {container} is closed; expected `{closer}`"),
             label: Some((
                 Span::from_range(open, open + 1),
                 format!("{container} opened here"),
@@ -534,8 +573,9 @@ impl<'a> Parser<'a> {
     }
 
     fn eof_error(&self, expected: &str) -> ParseError {
+        let end = self.end_of_content();
         ParseError {
-            span: Span::from_range(self.bytes.len(), self.bytes.len()),
+            span: Span::from_range(end, end),
             message: format!("{expected}, found the end of the file"),
             label: None,
             help: None,
@@ -562,8 +602,13 @@ impl<'a> Parser<'a> {
         ParseError {
             span: Span::from_range(self.pos, self.pos + 1),
             message,
-            label: Some((Span::from_range(open, open + 1), "string starts here".to_string())),
-            help: Some(format!("write it as `{escape}`, or close the string with `\"`")),
+            label: Some((
+                Span::from_range(open, open + 1),
+                "string starts here".to_string(),
+            )),
+            help: Some(format!(
+                "write it as `{escape}`, or close the string with `\"`"
+            )),
         }
     }
 
@@ -571,14 +616,20 @@ impl<'a> Parser<'a> {
     fn describe_next(&self) -> (Span, String) {
         let pos = self.pos;
         if pos >= self.bytes.len() {
-            return (Span::from_range(pos, pos), "the end of the file".to_string());
+            return (
+                Span::from_range(pos, pos),
+                "the end of the file".to_string(),
+            );
         }
         if self.starts_comment() {
             return (self.char_span(pos), "a comment".to_string());
         }
         let word = self.word_at(pos);
         if !word.is_empty() {
-            return (Span::from_range(pos, pos + word.len()), format!("`{}`", word));
+            return (
+                Span::from_range(pos, pos + word.len()),
+                format!("`{}`", word),
+            );
         }
         let byte = self.bytes[pos];
         if byte == b'"' {
@@ -616,8 +667,10 @@ impl<'a> Parser<'a> {
     }
 
     fn starts_comment(&self) -> bool {
-        matches!(self.bytes.get(self.pos..self.pos + 2), Some(b"//") | Some(b"/*"))
-            || self.bytes.get(self.pos) == Some(&b'#')
+        matches!(
+            self.bytes.get(self.pos..self.pos + 2),
+            Some(b"//") | Some(b"/*")
+        ) || self.bytes.get(self.pos) == Some(&b'#')
     }
 
     fn char_at(&self, pos: usize) -> char {
@@ -631,6 +684,21 @@ impl<'a> Parser<'a> {
     fn char_span(&self, pos: usize) -> Span {
         Span::from_range(pos, pos + self.char_len_at(pos))
     }
+}
+
+/// Suggests the ASCII character that a full-width or typographic one stands for.
+fn ascii_replacement(ch: char) -> Option<String> {
+    let ascii = match ch {
+        '\u{ff0c}' => ',',
+        '\u{ff1a}' => ':',
+        '\u{201c}' | '\u{201d}' => '"',
+        '\u{ff5b}' => '{',
+        '\u{ff5d}' => '}',
+        '\u{ff3b}' => '[',
+        '\u{ff3d}' => ']',
+        _ => return None,
+    };
+    Some(format!("replace it with the ASCII `{ascii}`"))
 }
 
 fn trailing_comma(comma: usize, closer: &str) -> ParseError {
@@ -683,7 +751,9 @@ pub fn describe_char(ch: char) -> String {
     };
     let code = format!("U+{:04X}", ch as u32);
     match name {
-        Some(name) if ch.is_control() || ch.is_whitespace() || ch == '\u{feff}' || ch == '\u{200b}' => {
+        Some(name)
+            if ch.is_control() || ch.is_whitespace() || ch == '\u{feff}' || ch == '\u{200b}' =>
+        {
             format!("{code} ({name})")
         }
         Some(name) => format!("`{ch}` ({code}, {name})"),
@@ -722,7 +792,10 @@ mod tests {
         let root = parse(r#"{"a": 1, "a": 2}"#).unwrap();
         let members = root.as_object().unwrap();
         assert_eq!(members.len(), 2);
-        assert_eq!(root.get("a").unwrap().value.value, Value::Number("2".into()));
+        assert_eq!(
+            root.get("a").unwrap().value.value,
+            Value::Number("2".into())
+        );
     }
 
     #[test]
@@ -742,7 +815,10 @@ mod tests {
     #[test]
     fn missing_comma_names_expected_tokens() {
         let e = err("{\"a\": 1 \"b\": 2}");
-        assert_eq!(e.message, "expected `,` or `}` after the member, found a string");
+        assert_eq!(
+            e.message,
+            "expected `,` or `}` after the member, found a string"
+        );
         assert_eq!(e.span, Span::new(8, 11));
         assert_eq!(e.label.unwrap().0, Span::new(0, 1));
     }
@@ -777,7 +853,13 @@ mod tests {
         for bad in ["01", "1.", ".5", "-", "1e", "+1", "0x10", "1.2.3"] {
             assert!(parse(bad).is_err(), "{bad} should fail");
         }
-        for good in ["0", "-0", "1.5e10", "1E-2", "123456789012345678901234567890"] {
+        for good in [
+            "0",
+            "-0",
+            "1.5e10",
+            "1E-2",
+            "123456789012345678901234567890",
+        ] {
             assert!(parse(good).is_ok(), "{good} should parse");
         }
     }
@@ -801,7 +883,7 @@ mod tests {
 
     #[test]
     fn unclosed_object_labels_opening_brace() {
-        let e = err("{\"a\": [1, 2]");
+        let e = err("{\"a\": [1, 2]\n\n");
         assert_eq!(e.span, Span::new(12, 12));
         assert_eq!(e.label.unwrap().0, Span::new(0, 1));
     }
@@ -815,8 +897,21 @@ mod tests {
     #[test]
     fn agrees_with_serde_json_on_samples() {
         let samples = [
-            "{}", "[]", "[1,2]", "{\"a\":[{}]}", "\"\\u0000\"", "[1,]", "{,}", "[\"a\" \"b\"]",
-            "tru", "nul", "[-]", "1 2", "{\"a\" 1}", "[\"\\x\"]", "-0.0e+0",
+            "{}",
+            "[]",
+            "[1,2]",
+            "{\"a\":[{}]}",
+            "\"\\u0000\"",
+            "[1,]",
+            "{,}",
+            "[\"a\" \"b\"]",
+            "tru",
+            "nul",
+            "[-]",
+            "1 2",
+            "{\"a\" 1}",
+            "[\"\\x\"]",
+            "-0.0e+0",
         ];
         for sample in samples {
             let ours = parse(sample).is_ok();

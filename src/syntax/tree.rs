@@ -36,7 +36,9 @@ pub enum Value<'a> {
     Object(Vec<Member<'a>>),
     /// A value that is only known when a template is rendered, such as a whole-value
     /// `${...}` interpolation; `reason` names what makes it unknown.
-    Unknown { reason: Cow<'a, str> },
+    Unknown {
+        reason: Cow<'a, str>,
+    },
 }
 
 impl<'a> Node<'a> {
@@ -72,7 +74,10 @@ impl<'a> Node<'a> {
     /// Returns the last member named `key`, which is the one JSON readers that keep the last
     /// duplicate (JavaScript's `JSON.parse`, Go, Jackson by default) would use.
     pub fn get(&self, key: &str) -> Option<&Member<'a>> {
-        self.as_object()?.iter().rev().find(|member| member.key == key)
+        self.as_object()?
+            .iter()
+            .rev()
+            .find(|member| member.key == key)
     }
 
     /// Names the kind of value with an article, for messages such as "found a number".

@@ -1,0 +1,6 @@
+//! Integration tests: the real command line, run in process against the fixtures.
+
+mod behaviour;
+mod real;
+mod rules;
+mod support;
