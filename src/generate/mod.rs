@@ -8,6 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod catalog;
+
 /// One generated file: its path relative to the crate root and its full contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
@@ -19,7 +21,7 @@ pub struct Output {
 pub type Generator = fn(&Path) -> Result<Vec<Output>, String>;
 
 /// Every generator; each data family adds its own.
-const GENERATORS: &[Generator] = &[];
+const GENERATORS: &[Generator] = &[catalog::generate];
 
 /// Generates every data file from the inputs under `root` (the crate root).
 pub fn outputs(root: &Path) -> Result<Vec<Output>, String> {
