@@ -15,6 +15,7 @@ pub mod document;
 pub mod engine;
 pub mod fingerprint;
 pub mod generate;
+pub mod pattern;
 pub mod report;
 pub mod rules;
 pub mod settings;

@@ -65,7 +65,7 @@ macro_rules! declare_rule {
 
 /// Every rule, in the order `ramlint rules` lists them.
 pub fn all() -> &'static [&'static Rule] {
-    use crate::checks::{condition, elements, file, grammar, json};
+    use crate::checks::{catalog, condition, elements, file, grammar, json};
     static ALL: &[&Rule] = &[
         &file::INVALID_ENCODING,
         &file::IO_ERROR,
@@ -81,6 +81,9 @@ pub fn all() -> &'static [&'static Rule] {
         &grammar::INVALID_EFFECT,
         &grammar::CONFLICTING_ELEMENTS,
         &elements::INVALID_ACTION,
+        &catalog::UNKNOWN_SERVICE,
+        &catalog::UNKNOWN_ACTION,
+        &catalog::RETIRED_ACTION,
         &elements::INVALID_RESOURCE,
         &elements::INVALID_PRINCIPAL,
         &condition::INVALID_CONDITION,

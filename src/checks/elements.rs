@@ -92,12 +92,12 @@ declare_rule! {
     pub static INVALID_PRINCIPAL = ("invalid-principal", Error, "Principal is misplaced or has the wrong form");
 }
 
-/// Checks the form of one action.
-pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
-    if !ctx.enabled(&INVALID_ACTION) {
-        return;
-    }
-    if let Some((problem, fix)) = action_problem(&item.text) {
+/// Checks the form of one action; returns true when it is well-formed.
+pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) -> bool {
+    let Some((problem, fix)) = action_problem(&item.text) else {
+        return true;
+    };
+    {
         let help = match fix {
             Some(fixed) => format!("write {}", quote(&fixed)),
             None => "write the action as `service:Action`, such as `ecs:DescribeInstances`, or `*`"
@@ -115,6 +115,7 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
             .pointer(pointer.to_string()),
         );
     }
+    false
 }
 
 /// Describes what is wrong with an action's form, with a corrected spelling when one is

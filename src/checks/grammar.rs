@@ -605,7 +605,10 @@ fn check_statement<'a>(
             } else {
                 "Action"
             };
-            elements::check_action(ctx, item, &item_pointer(&pointer, key, action, i));
+            let item_pointer = item_pointer(&pointer, key, action, i);
+            if elements::check_action(ctx, item, &item_pointer) && item.text != "*" {
+                super::catalog::check_action(ctx, item, &item_pointer);
+            }
         }
     }
     if let Some(resource) = &statement.resource {

@@ -1,6 +1,7 @@
 //! Checks: one module per family of rules, each rule declared next to the code that
 //! reports it.
 
+pub mod catalog;
 pub mod condition;
 pub mod elements;
 pub mod file;

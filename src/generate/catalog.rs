@@ -3,8 +3,8 @@
 //! Inputs: `rules/upstream/products.json` (operations of 323 products), the OSS api-docs
 //! (OSS lists no operations in products.json), the `deprecated` flags of the api-docs files,
 //! and two hand-written files: `rules/catalog/ram-codes.toml` (RAM codes that differ from the
-//! lower-cased product code) and `rules/catalog/retired.toml` (retirements the metadata does
-//! not carry). Output: `rules/catalog/actions.json`, embedded into the binary by `build.rs`.
+//! lower-cased product code), `rules/catalog/extra-actions.toml` (actions that are not API
+//! operations) and `rules/catalog/retired.toml` (retirements the metadata does not carry). Output: `rules/catalog/actions.json`, embedded into the binary by `build.rs`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -68,6 +68,22 @@ struct RamCodeOverride {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ExtraActions {
+    #[serde(default)]
+    actions: Vec<ExtraActionGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtraActionGroup {
+    service: String,
+    names: Vec<String>,
+    #[allow(dead_code)]
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Retired {
     #[serde(default)]
     retired: Vec<RetiredAction>,
@@ -109,6 +125,9 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
         .map_err(|e| format!("rules/catalog/ram-codes.toml: {e}"))?;
     let retired: Retired = toml::from_str(&read_input(root, "rules/catalog/retired.toml")?)
         .map_err(|e| format!("rules/catalog/retired.toml: {e}"))?;
+    let extra: ExtraActions =
+        toml::from_str(&read_input(root, "rules/catalog/extra-actions.toml")?)
+            .map_err(|e| format!("rules/catalog/extra-actions.toml: {e}"))?;
 
     let mut services: BTreeMap<String, ServiceEntry> = BTreeMap::new();
     for product in &products.products {
@@ -144,6 +163,16 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
             }
             entry.actions.push(name);
         }
+    }
+
+    for group in extra.actions {
+        let entry = services.get_mut(&group.service).ok_or_else(|| {
+            format!(
+                "rules/catalog/extra-actions.toml: unknown service `{}`",
+                group.service
+            )
+        })?;
+        entry.actions.extend(group.names);
     }
 
     for item in retired.retired {
