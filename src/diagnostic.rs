@@ -140,18 +140,24 @@ impl Diagnostic {
     }
 }
 
+/// The longest value a message shows whole; longer ones are shortened in the middle.
+const MAX_SHOWN_CHARS: usize = 60;
+
+/// Shortens a long value in the middle with `…`, keeping its start and end.
+pub fn shorten(value: &str) -> String {
+    let count = value.chars().count();
+    if count <= MAX_SHOWN_CHARS {
+        return value.to_string();
+    }
+    let head: String = value.chars().take(MAX_SHOWN_CHARS - 20).collect();
+    let tail: String = value.chars().skip(count - 15).collect();
+    format!("{head}…{tail}")
+}
+
 /// Quotes a value for a message: JSON-style double quotes, control characters escaped so
 /// that nothing reaches a terminal raw, and long values shortened in the middle.
 pub fn quote(value: &str) -> String {
-    const MAX_CHARS: usize = 60;
-    let count = value.chars().count();
-    let shown: String = if count > MAX_CHARS {
-        let head: String = value.chars().take(MAX_CHARS - 20).collect();
-        let tail: String = value.chars().skip(count - 15).collect();
-        format!("{head}…{tail}")
-    } else {
-        value.to_string()
-    };
+    let shown = shorten(value);
     let mut out = String::with_capacity(shown.len() + 2);
     out.push('"');
     for ch in shown.chars() {

@@ -33,9 +33,11 @@ pub fn fingerprint(rule: &str, path: &str, subject: &str) -> String {
 
 /// Fills in the subject of every diagnostic that has a pointer into `root`.
 pub fn assign_subjects(diagnostics: &mut [Diagnostic], root: &Node<'_>) {
+    // Many diagnostics point into the same statement; its digest is computed once.
+    let mut identities = HashMap::new();
     for diagnostic in diagnostics {
         if let Some(pointer) = &diagnostic.pointer {
-            let normalised = normalise_pointer(root, pointer);
+            let normalised = normalise_pointer(root, pointer, &mut identities);
             diagnostic.subject = if diagnostic.subject.is_empty() {
                 normalised
             } else {
@@ -68,7 +70,12 @@ pub fn assign_fingerprints(diagnostics: &mut [Diagnostic], display: &str) {
 }
 
 /// Rewrites a JSON pointer so that array indexes become digests of the selected elements.
-fn normalise_pointer(root: &Node<'_>, pointer: &str) -> String {
+/// `identities` caches element digests by node address across calls.
+fn normalise_pointer(
+    root: &Node<'_>,
+    pointer: &str,
+    identities: &mut HashMap<usize, String>,
+) -> String {
     let mut out = String::with_capacity(pointer.len() + 16);
     let mut node = Some(root);
     for token in pointer.split('/').skip(1) {
@@ -78,8 +85,12 @@ fn normalise_pointer(root: &Node<'_>, pointer: &str) -> String {
                 let element = token.parse::<usize>().ok().and_then(|i| items.get(i));
                 match element {
                     Some(element) => {
+                        let key = element as *const Node<'_> as usize;
+                        let identity = identities
+                            .entry(key)
+                            .or_insert_with(|| element_identity(element));
                         out.push_str("/#");
-                        out.push_str(&element_identity(element));
+                        out.push_str(identity);
                     }
                     None => {
                         out.push('/');
@@ -171,13 +182,15 @@ mod tests {
     fn pointer_survives_reformatting_and_moves() {
         let a = parse(r#"{"Statement": [{"Effect": "Allow"}, {"Effect": "Alow"}]}"#).unwrap();
         let b = parse("{\n  \"Statement\": [\n    {\"Effect\":   \"Alow\"},\n    {\"Effect\": \"Allow\"}\n  ]\n}").unwrap();
+        let mut cache = HashMap::new();
+        let moved = normalise_pointer(&b, "/Statement/0/Effect", &mut HashMap::new());
         assert_eq!(
-            normalise_pointer(&a, "/Statement/1/Effect"),
-            normalise_pointer(&b, "/Statement/0/Effect")
+            normalise_pointer(&a, "/Statement/1/Effect", &mut cache),
+            moved
         );
         assert_ne!(
-            normalise_pointer(&a, "/Statement/0/Effect"),
-            normalise_pointer(&a, "/Statement/1/Effect")
+            normalise_pointer(&a, "/Statement/0/Effect", &mut cache),
+            normalise_pointer(&a, "/Statement/1/Effect", &mut cache)
         );
     }
 

@@ -497,7 +497,10 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
                     &INVALID_ELEMENT_TYPE,
                     ctx.file,
                     value.span,
-                    format!("`Version` is the number {number}; it must be the string \"1\""),
+                    format!(
+                        "`Version` is the number {}; it must be the string \"1\"",
+                        crate::diagnostic::shorten(number)
+                    ),
                 )
                 .label("a number")
                 .help("quote it: `\"Version\": \"1\"`")

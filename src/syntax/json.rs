@@ -490,7 +490,10 @@ impl<'a> Parser<'a> {
             }
             return Err(ParseError {
                 span: Span::from_range(start, end),
-                message: format!("{problem}: `{}`", &self.text[start..end]),
+                message: format!(
+                    "{problem}: `{}`",
+                    crate::diagnostic::shorten(&self.text[start..end])
+                ),
                 label: None,
                 help: None,
             });
@@ -628,7 +631,7 @@ impl<'a> Parser<'a> {
         if !word.is_empty() {
             return (
                 Span::from_range(pos, pos + word.len()),
-                format!("`{}`", word),
+                format!("`{}`", crate::diagnostic::shorten(word)),
             );
         }
         let byte = self.bytes[pos];

@@ -2,6 +2,7 @@
 
 mod behaviour;
 mod generated;
+mod hostile;
 mod real;
 mod rules;
 mod support;
