@@ -3,6 +3,7 @@
 mod behaviour;
 mod generated;
 mod hostile;
+mod network;
 mod properties;
 mod real;
 mod rules;
