@@ -6,74 +6,103 @@
 //! less room for the pieces after it. There is no backtracking, so a pattern such as
 //! `*a*a*a*b` against a long run of `a` costs one pass per piece instead of exploding.
 
-/// Tells whether `text` matches `pattern`. With `ignore_case`, ASCII letters compare without
-/// case, as RAM compares action names.
-pub fn matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    if pattern.is_ascii() && text.is_ascii() {
-        matches_units(
-            pattern.as_bytes(),
-            text.as_bytes(),
-            |a: &u8, b: &u8| *a == b'?' || a == b || (ignore_case && a.eq_ignore_ascii_case(b)),
-            &b'*',
-        )
-    } else {
-        let pattern: Vec<char> = pattern.chars().collect();
-        let text: Vec<char> = text.chars().collect();
-        matches_units(
-            &pattern,
-            &text,
-            |a: &char, b: &char| *a == '?' || a == b || (ignore_case && a.eq_ignore_ascii_case(b)),
-            &'*',
-        )
+/// A pattern split at its stars, ready to match many texts.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    /// The pieces between stars; a pattern without stars has exactly one.
+    pieces: Vec<Vec<char>>,
+    ignore_case: bool,
+}
+
+impl Pattern {
+    /// Compiles a pattern. With `ignore_case`, letters compare without case, as RAM compares
+    /// action names.
+    pub fn new(pattern: &str, ignore_case: bool) -> Pattern {
+        Pattern {
+            pieces: pattern
+                .split('*')
+                .map(|piece| piece.chars().collect())
+                .collect(),
+            ignore_case,
+        }
     }
+
+    /// Tells whether `text` matches the whole pattern.
+    pub fn is_match(&self, text: &str) -> bool {
+        if text.is_ascii() {
+            let bytes = text.as_bytes();
+            self.match_units(bytes.len(), |i| bytes[i] as char)
+        } else {
+            let chars: Vec<char> = text.chars().collect();
+            self.match_units(chars.len(), |i| chars[i])
+        }
+    }
+
+    fn piece_matches(&self, piece: &[char], text: impl Fn(usize) -> char, at: usize) -> bool {
+        piece.iter().enumerate().all(|(i, &p)| {
+            let t = text(at + i);
+            p == '?' || p == t || (self.ignore_case && chars_equal_ignoring_case(p, t))
+        })
+    }
+
+    /// Returns the literal text before the first wildcard, which every match starts with.
+    pub fn literal_prefix(&self) -> String {
+        self.pieces[0].iter().take_while(|&&c| c != '?').collect()
+    }
+
+    fn match_units(&self, len: usize, text: impl Fn(usize) -> char + Copy) -> bool {
+        let pieces = &self.pieces;
+        if pieces.len() == 1 {
+            return pieces[0].len() == len && self.piece_matches(&pieces[0], text, 0);
+        }
+        let first = &pieces[0];
+        let last = &pieces[pieces.len() - 1];
+        if len < first.len() + last.len() {
+            return false;
+        }
+        if !self.piece_matches(first, text, 0) || !self.piece_matches(last, text, len - last.len())
+        {
+            return false;
+        }
+        // The middle pieces must appear in order between the first and last pieces.
+        let mut position = first.len();
+        let end = len - last.len();
+        for piece in &pieces[1..pieces.len() - 1] {
+            if piece.is_empty() {
+                continue;
+            }
+            let mut start = position;
+            loop {
+                if start + piece.len() > end {
+                    return false;
+                }
+                if self.piece_matches(piece, text, start) {
+                    break;
+                }
+                start += 1;
+            }
+            position = start + piece.len();
+        }
+        true
+    }
+}
+
+fn chars_equal_ignoring_case(a: char, b: char) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(&b)
+    } else {
+        a.to_lowercase().eq(b.to_lowercase())
+    }
+}
+
+/// Tells whether `text` matches `pattern`; compile a [`Pattern`] instead to match many texts.
+pub fn matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    Pattern::new(pattern, ignore_case).is_match(text)
 }
 
 /// Tells whether a pattern contains a wildcard.
 pub fn has_wildcard(pattern: &str) -> bool {
     pattern.contains(['*', '?'])
-}
-
-fn matches_units<T: PartialEq>(
-    pattern: &[T],
-    text: &[T],
-    eq: impl Fn(&T, &T) -> bool,
-    star: &T,
-) -> bool {
-    let pieces: Vec<&[T]> = pattern.split(|unit| unit == star).collect();
-    if pieces.len() == 1 {
-        return pattern.len() == text.len() && pattern.iter().zip(text).all(|(p, t)| eq(p, t));
-    }
-    let first = pieces[0];
-    let last = pieces[pieces.len() - 1];
-    if text.len() < first.len() + last.len() {
-        return false;
-    }
-    let piece_matches = |piece: &[T], at: &[T]| piece.iter().zip(at).all(|(p, t)| eq(p, t));
-    if !piece_matches(first, text) || !piece_matches(last, &text[text.len() - last.len()..]) {
-        return false;
-    }
-    // The middle pieces must appear in order between the first and last pieces.
-    let mut position = first.len();
-    let end = text.len() - last.len();
-    for piece in &pieces[1..pieces.len() - 1] {
-        if piece.is_empty() {
-            continue;
-        }
-        let mut found = None;
-        let mut start = position;
-        while start + piece.len() <= end {
-            if piece_matches(piece, &text[start..]) {
-                found = Some(start);
-                break;
-            }
-            start += 1;
-        }
-        match found {
-            Some(start) => position = start + piece.len(),
-            None => return false,
-        }
-    }
-    true
 }
 
 #[cfg(test)]
@@ -91,6 +120,7 @@ mod tests {
         assert!(!matches("a*b*c", "acb", false));
         assert!(matches("*", "", false));
         assert!(!matches("", "a", false));
+        assert!(!matches("ab*ba", "aba", false));
     }
 
     #[test]

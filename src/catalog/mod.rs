@@ -32,9 +32,8 @@ pub fn services() -> &'static [Service] {
 
 /// Finds a service by RAM code, ignoring ASCII case.
 pub fn service(code: &str) -> Option<&'static Service> {
-    let code = code.to_ascii_lowercase();
     SERVICES
-        .binary_search_by(|service| service.code.cmp(code.as_str()))
+        .binary_search_by(|service| cmp_ignore_case(service.code, code))
         .ok()
         .map(|i| &SERVICES[i])
 }
@@ -45,21 +44,42 @@ impl Service {
         !self.actions.is_empty()
     }
 
+    /// Returns the actions whose names start with `prefix`, ignoring ASCII case, in order.
+    /// The first is found by binary search because the actions are sorted by lower-cased
+    /// name, and the rest are read lazily, so a caller that stops early pays little.
+    pub fn actions_with_prefix<'p>(
+        &self,
+        prefix: &'p str,
+    ) -> impl Iterator<Item = &'static Action> + 'p {
+        let actions: &'static [Action] = self.actions;
+        let start = actions.partition_point(|action| {
+            cmp_ignore_case(action.name, prefix) == std::cmp::Ordering::Less
+        });
+        actions[start..].iter().take_while(move |action| {
+            action.name.len() >= prefix.len()
+                && action.name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        })
+    }
+
     /// Finds an action by name, ignoring ASCII case.
     pub fn action(&self, name: &str) -> Option<&'static Action> {
-        let name = name.to_ascii_lowercase();
         self.actions
-            .binary_search_by(|action| cmp_ignore_case(action.name, &name))
+            .binary_search_by(|action| cmp_ignore_case(action.name, name))
             .ok()
             .map(|i| &self.actions[i])
     }
 }
 
-/// Compares `name` with an already lower-cased `lower`, as if `name` were lower-cased too.
-fn cmp_ignore_case(name: &str, lower: &str) -> std::cmp::Ordering {
-    name.bytes()
-        .map(|b| b.to_ascii_lowercase())
-        .cmp(lower.bytes())
+/// Compares two names as if both were lower-cased, without allocating.
+fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 #[cfg(test)]
@@ -77,6 +97,22 @@ mod tests {
         assert!(ens.action("ExportImages").is_none());
         assert_eq!(service("kvstore").unwrap().products, &["R-kvstore"]);
         assert!(service("oss").unwrap().action("GetObject").is_some());
+    }
+
+    #[test]
+    fn prefix_search_finds_every_match() {
+        let ecs = service("ecs").unwrap();
+        let found: Vec<&Action> = ecs.actions_with_prefix("describeinst").collect();
+        let expected: Vec<&str> = ecs
+            .actions
+            .iter()
+            .map(|a| a.name)
+            .filter(|n| n.to_ascii_lowercase().starts_with("describeinst"))
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(found.iter().map(|a| a.name).collect::<Vec<_>>(), expected);
+        assert_eq!(ecs.actions_with_prefix("").count(), ecs.actions.len());
+        assert_eq!(ecs.actions_with_prefix("zzzz").count(), 0);
     }
 
     #[test]

@@ -102,15 +102,16 @@ fn catalog_name() -> String {
 }
 
 /// Compares one well-formed action with the catalog. `*` alone is not checked.
-pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
+pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> String) {
     let text = item.text.as_ref();
     let Some((service_code, name)) = text.split_once(':') else {
         return;
     };
     let services: Vec<&'static Service> = if pattern::has_wildcard(service_code) {
+        let service_pattern = pattern::Pattern::new(service_code, true);
         catalog::services()
             .iter()
-            .filter(|service| pattern::matches(service_code, service.code, true))
+            .filter(|service| service_pattern.is_match(service.code))
             .collect()
     } else {
         catalog::service(service_code).into_iter().collect()
@@ -125,11 +126,12 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
     }
 
     if pattern::has_wildcard(text) {
+        let name_pattern = pattern::Pattern::new(name, true);
+        let prefix = name_pattern.literal_prefix();
         let matched = services.iter().any(|service| {
             service
-                .actions
-                .iter()
-                .any(|action| pattern::matches(name, action.name, true))
+                .actions_with_prefix(&prefix)
+                .any(|action| name_pattern.is_match(action.name))
         });
         if !matched && ctx.enabled(&UNKNOWN_ACTION) {
             ctx.report(
@@ -145,7 +147,7 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
                 )
                 .label("matches nothing")
                 .help("check the spelling of the pattern; a pattern that matches nothing grants and denies nothing")
-                .pointer(pointer.to_string()),
+                .pointer(pointer()),
             );
         }
         return;
@@ -167,7 +169,7 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
                     )
                     .label("retired")
                     .help("remove it, or grant the operation that replaced it")
-                    .pointer(pointer.to_string()),
+                    .pointer(pointer()),
                 );
             }
         }
@@ -189,7 +191,7 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
                     "write `{service_code}:{}`; RAM compares action names without case in most cases, and the documented spelling always works",
                     action.name
                 ))
-                .pointer(pointer.to_string()),
+                .pointer(pointer()),
             );
         }
         None if !service.actions_known() => {}
@@ -208,7 +210,7 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
                     catalog_name()
                 ),
             )
-            .pointer(pointer.to_string());
+            .pointer(pointer());
             diagnostic = match suggestions.as_slice() {
                 [] => diagnostic.label("unknown action").help(format!(
                     "check the action against the service's RAM documentation; if it is new, the catalog of {} may predate it",
@@ -231,7 +233,12 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
     }
 }
 
-fn report_unknown_service(ctx: &mut Ctx<'_>, item: &Item<'_>, service_code: &str, pointer: &str) {
+fn report_unknown_service(
+    ctx: &mut Ctx<'_>,
+    item: &Item<'_>,
+    service_code: &str,
+    pointer: &dyn Fn() -> String,
+) {
     if !ctx.enabled(&UNKNOWN_SERVICE) {
         return;
     }
@@ -263,7 +270,7 @@ fn report_unknown_service(ctx: &mut Ctx<'_>, item: &Item<'_>, service_code: &str
         Diagnostic::new(&UNKNOWN_SERVICE, ctx.file, item.span, message)
             .label(label)
             .help(help)
-            .pointer(pointer.to_string()),
+            .pointer(pointer()),
     );
 }
 
@@ -293,9 +300,12 @@ fn suggest_actions(service: &Service, name: &str) -> Vec<&'static str> {
         .actions
         .iter()
         .filter_map(|action| {
-            let candidate = action.name.to_ascii_lowercase();
-            let distance = strsim::damerau_levenshtein(&lower, &candidate);
-            let allowed = (lower.len().max(candidate.len()) / 4).max(1);
+            let allowed = (lower.len().max(action.name.len()) / 4).max(1);
+            // The edit distance is at least the difference in length, which is cheap to test.
+            if lower.len().abs_diff(action.name.len()) > allowed {
+                return None;
+            }
+            let distance = strsim::damerau_levenshtein(&lower, &action.name.to_ascii_lowercase());
             (distance <= allowed).then_some((distance, action.name))
         })
         .collect();

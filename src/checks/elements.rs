@@ -93,7 +93,7 @@ declare_rule! {
 }
 
 /// Checks the form of one action; returns true when it is well-formed.
-pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) -> bool {
+pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> String) -> bool {
     let Some((problem, fix)) = action_problem(&item.text) else {
         return true;
     };
@@ -112,7 +112,7 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) -> bool {
             )
             .label("malformed action")
             .help(help)
-            .pointer(pointer.to_string()),
+            .pointer(pointer()),
         );
     }
     false
@@ -121,7 +121,7 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) -> bool {
 /// Describes what is wrong with an action's form, with a corrected spelling when one is
 /// obvious. Returns `None` for a well-formed action.
 pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
-    if text == "*" {
+    if text == "*" || is_plain_action(text) {
         return None;
     }
     if text.contains(['[', ']', '<', '>', '{', '}']) {
@@ -180,6 +180,23 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
     None
 }
 
+/// Recognises the common well-formed action in one pass over its bytes: a non-empty service
+/// code, one colon, and a non-empty name, all of the characters each part allows.
+fn is_plain_action(text: &str) -> bool {
+    let Some(colon) = text.bytes().position(|b| b == b':') else {
+        return false;
+    };
+    let (service, name) = (&text.as_bytes()[..colon], &text.as_bytes()[colon + 1..]);
+    !service.is_empty()
+        && !name.is_empty()
+        && service
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'*' | b'?'))
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'?' | b'_' | b'-' | b'.'))
+}
+
 fn describe(ch: char) -> String {
     if crate::diagnostic::is_unsafe_char(ch) || ch.is_whitespace() {
         format!("the character U+{:04X}", ch as u32)
@@ -189,7 +206,7 @@ fn describe(ch: char) -> String {
 }
 
 /// Checks the form of one resource.
-pub fn check_resource(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
+pub fn check_resource(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> String) {
     if !ctx.enabled(&INVALID_RESOURCE) {
         return;
     }
@@ -207,7 +224,7 @@ pub fn check_resource(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &str) {
             )
             .label("malformed resource")
             .help(help)
-            .pointer(pointer.to_string()),
+            .pointer(pointer()),
         );
     }
 }

@@ -608,7 +608,8 @@ fn check_statement<'a>(
             } else {
                 "Action"
             };
-            let item_pointer = item_pointer(&pointer, key, action, i);
+            // The pointer is only built when a diagnostic needs it.
+            let item_pointer = || item_pointer(&pointer, key, action, i);
             if elements::check_action(ctx, item, &item_pointer) && item.text != "*" {
                 super::catalog::check_action(ctx, item, &item_pointer);
             }
@@ -621,7 +622,7 @@ fn check_statement<'a>(
             } else {
                 "Resource"
             };
-            elements::check_resource(ctx, item, &item_pointer(&pointer, key, resource, i));
+            elements::check_resource(ctx, item, &|| item_pointer(&pointer, key, resource, i));
         }
     }
 
