@@ -28,6 +28,9 @@ pub enum FileStatus {
     NotRecognised,
     /// The file could not be read, decoded or parsed; a diagnostic says why.
     Failed,
+    /// `ramlint.toml`, added to the table only so that diagnostics about its `[[ignore]]`
+    /// entries can point into it. It is not a scanned file and is not counted as one.
+    Config,
 }
 
 /// A file of the run, as the report needs it.
