@@ -232,8 +232,8 @@ fn process_file(
                 return outcome;
             }
             let diagnostic = file_checks::encoding_diagnostic(id, &error, bytes.len());
-            if let DecodeError::InvalidUtf8 { offset, .. } = error {
-                outcome.info.excerpt = Excerpt::build_lossy(&bytes, offset);
+            if let (DecodeError::InvalidUtf8 { .. }, Some(span)) = (&error, diagnostic.span) {
+                outcome.info.excerpt = Excerpt::build_lossy(&bytes, span);
             }
             push_configured(&mut outcome.diagnostics, diagnostic, settings);
             fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
