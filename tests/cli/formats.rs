@@ -47,7 +47,7 @@ static SARIF_SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
 });
 
 /// Fails with every schema error of a SARIF log.
-fn assert_valid_sarif(log: &Value, context: &str) {
+pub(crate) fn assert_valid_sarif(log: &Value, context: &str) {
     let errors: Vec<String> = SARIF_SCHEMA
         .iter_errors(log)
         .map(|e| format!("{} at {}", e, e.instance_path()))

@@ -2,7 +2,9 @@
 
 mod behaviour;
 mod formats;
+mod gate;
 mod generated;
+mod integrations;
 mod real;
 mod rules;
 mod support;
