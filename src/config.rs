@@ -137,9 +137,11 @@ fn date_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "string", "format": "date" })
 }
 
-/// Generates the JSON Schema of `ramlint.toml` (draft 2020-12) from the configuration types.
+/// Generates the JSON Schema of `ramlint.toml` from the configuration types. It is written
+/// as draft-07 rather than schemars' default 2020-12, so that editor tooling whose JSON
+/// Schema support predates the 2019 drafts can read it too.
 pub fn json_schema() -> serde_json::Value {
-    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
     generator.into_root_schema_for::<ConfigFile>().to_value()
 }
 

@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use crate::support::{all_fixtures, relative, root, run, run_fixture, run_with_stdin};
 
-/// The paths of the snapshot run: a policy whose file name needs escaping and whose first
-/// line has a Chinese `Sid`, a JSON file that holds no policy, a diagnostic with a second
-/// label, and a file that is not UTF-8 (a diagnostic without a position).
+/// The paths of the snapshot run. They contain a policy whose file name needs escaping and
+/// whose first statement has a Chinese `Sid`, a JSON file that is not a policy, a diagnostic
+/// with a second label, and a file that is not UTF-8 (a diagnostic without a position).
 const SNAPSHOT_PATHS: &[&str] = &[
     "fixtures/formats",
     "fixtures/rules/duplicate-key/fail.json",
@@ -59,11 +59,11 @@ pub(crate) fn assert_valid_sarif(log: &Value, context: &str) {
     );
 }
 
-/// Checks what GitHub code scanning requires of an uploaded SARIF file beyond the schema
-/// ("SARIF support for code scanning" in GitHub's documentation): one run with the tool's
-/// rules, each rule with its descriptions, help and a default level, and each result with
-/// a rule, a message, one to ten locations with a repository-relative URI, 1-based
-/// positions and a fingerprint; at most 25,000 rules and results.
+/// Checks what GitHub code scanning requires of an uploaded SARIF file beyond the schema,
+/// as "SARIF support for code scanning" in GitHub's documentation lists it. The log has one
+/// run with the tool's rules, and each rule has its descriptions, help and a default level.
+/// Each result has a rule, a message, one to ten locations with a repository-relative URI,
+/// 1-based positions and a fingerprint. There are at most 25,000 rules and results.
 fn assert_code_scanning_accepts(log: &Value, context: &str) {
     assert!(log["$schema"].is_string(), "{context}: no $schema");
     assert_eq!(log["version"], "2.1.0", "{context}");
@@ -357,7 +357,7 @@ fn github_quiet_omits_the_summary() {
 }
 
 /// Parses a JUnit document and returns, per test case, its name, the `type` of each failure
-/// and whether it was skipped; parsing fails on XML that is not well-formed.
+/// and whether it was skipped. Parsing panics on XML that is not well-formed.
 fn parse_junit(text: &str) -> Vec<(String, Vec<String>, bool)> {
     use quick_xml::events::Event;
 
@@ -391,7 +391,7 @@ fn parse_junit(text: &str) -> Vec<(String, Vec<String>, bool)> {
 }
 
 #[test]
-fn junit_has_a_case_per_file_and_a_failure_per_diagnostic() {
+fn junit_cases_and_failures_match_report() {
     let junit = run(&["check", "--format", "junit"]
         .into_iter()
         .chain(SNAPSHOT_PATHS.iter().copied())

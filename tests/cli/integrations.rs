@@ -119,18 +119,24 @@ fn pre_commit_hook_passes_without_policies() {
     );
 }
 
-/// Returns the first fenced block of `language` in a Markdown file.
-fn first_code_block(markdown: &str, language: &str) -> String {
+/// Returns the fenced blocks of `language` in a Markdown file, in order.
+fn code_blocks(markdown: &str, language: &str) -> Vec<String> {
     let fence = format!("```{language}\n");
-    let start = markdown.find(&fence).expect("a code block") + fence.len();
-    let end = start + markdown[start..].find("```").unwrap();
-    markdown[start..end].to_string()
+    let mut blocks = Vec::new();
+    let mut rest = markdown;
+    while let Some(found) = rest.find(&fence) {
+        let start = found + fence.len();
+        let end = start + rest[start..].find("```").expect("a closed code block");
+        blocks.push(rest[start..end].to_string());
+        rest = &rest[end + 3..];
+    }
+    blocks
 }
 
 #[test]
 fn documented_workflow_uploads_sarif() {
     let markdown = std::fs::read_to_string(root().join("docs/github-actions.md")).unwrap();
-    let workflow = first_code_block(&markdown, "yaml");
+    let workflow = code_blocks(&markdown, "yaml").remove(0);
     let documents = Yaml::load_from_str(&workflow).expect("the workflow is YAML");
     let job = &documents[0]["jobs"]["ramlint"];
     assert_eq!(
@@ -218,24 +224,28 @@ fn config_schema_accepts_what_ramlint_accepts() {
         }
     }
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    configs.push(("README.md".to_string(), first_code_block(&readme, "toml")));
+    let examples = code_blocks(&readme, "toml");
+    assert!(examples.len() >= 2, "the README shows ramlint.toml");
+    for example in examples {
+        configs.push(("README.md".to_string(), example));
+    }
 
+    let dir = TempDir::new("config-schema");
     let mut accepted = 0;
     for (name, text) in &configs {
         let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let instance = toml_to_json(&toml::Value::Table(table));
         let valid_for_schema = schema.is_valid(&instance);
-        let config_path = root().join(name);
-        let valid_for_ramlint = name == "README.md"
-            || run(&[
-                "check",
-                "--allow-empty",
-                "--config",
-                config_path.to_str().unwrap(),
-                "fixtures/formats/package.json",
-            ])
-            .code
-                != 2;
+        let config_path = dir.write("ramlint.toml", text);
+        let valid_for_ramlint = run(&[
+            "check",
+            "--allow-empty",
+            "--config",
+            config_path.to_str().unwrap(),
+            "fixtures/formats/package.json",
+        ])
+        .code
+            != 2;
         assert_eq!(
             valid_for_schema, valid_for_ramlint,
             "{name}: the schema and ramlint disagree"
@@ -252,7 +262,7 @@ fn config_schema_lists_every_rule() {
     let severities = schema["properties"]["rules"]["properties"]
         .as_object()
         .unwrap();
-    let ignore_rules = schema["$defs"]["IgnoreEntry"]["properties"]["rule"]["enum"]
+    let ignore_rules = schema["definitions"]["IgnoreEntry"]["properties"]["rule"]["enum"]
         .as_array()
         .unwrap();
     for rule in ramlint::rules::all() {
@@ -267,7 +277,7 @@ fn config_schema_lists_every_rule() {
             rule.id
         );
     }
-    let required = schema["$defs"]["IgnoreEntry"]["required"]
+    let required = schema["definitions"]["IgnoreEntry"]["required"]
         .as_array()
         .unwrap();
     for key in ["rule", "paths", "reason"] {
