@@ -115,8 +115,8 @@ pub struct DiscoverOptions {
     /// Applies `exclude` to explicitly named files too, as a pre-commit hook wants.
     pub force_exclude: bool,
     /// Treats explicitly named files like files found in a walk, so that one that does not
-    /// look like a policy is skipped quietly instead of reported; a pre-commit hook names
-    /// every changed JSON file, policy or not.
+    /// look like a policy is skipped quietly instead of reported. A pre-commit hook needs
+    /// this because it names every changed JSON file, policy or not.
     pub skip_unrecognised: bool,
 }
 

@@ -31,7 +31,8 @@ impl Rule {
 
     /// Formats the rule's page: a heading with the id, the default severity and summary, and
     /// the documentation with its headings moved down one level per `level` above 1, so that
-    /// they nest under the id. `ramlint rule ID` prints level 1; `docs/rules.md` holds level 2.
+    /// they nest under the id. `ramlint rule ID` prints level 1, and `docs/rules.md` contains
+    /// level 2.
     pub fn page(&self, level: usize) -> String {
         let level = level.max(1);
         let mut out = format!(

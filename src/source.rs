@@ -347,9 +347,9 @@ impl Excerpt {
     }
 
     /// Keeps the one line that contains `span.start` in bytes that are not valid UTF-8 from
-    /// `span.start` on. The line is decoded lossily; the position of `span.start` is exact,
-    /// because everything before the first invalid byte is valid, and the invalid bytes of
-    /// `span` count as one character, as the lossy decoding shows them.
+    /// `span.start` on. The line is decoded lossily. The position of `span.start` is exact,
+    /// because everything before the first invalid byte is valid. The invalid bytes of
+    /// `span` count as one character, because the lossy decoding shows them as one.
     pub fn build_lossy(bytes: &[u8], span: Span) -> Excerpt {
         let offset = span.start as usize;
         let start = bytes[..offset]

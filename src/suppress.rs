@@ -217,10 +217,6 @@ impl Suppressions {
         })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Removes the diagnostics that a live entry matches and returns how many it removed.
     /// Then reports expired entries and unused ones (see [`UNUSED_SUPPRESSION`]) as
     /// diagnostics in the configuration file, which is added to the run's file table.
@@ -543,8 +539,8 @@ fn parse_expiry(value: &toml::Value) -> Result<Date, (String, &'static str)> {
     }
 }
 
-/// Tells whether `text` has the form of a fingerprint: 16 lower-case hexadecimal digits,
-/// optionally followed by `:` and the number that tells equal findings in one file apart.
+/// Checks that `text` has the form of a fingerprint: 16 lower-case hexadecimal digits,
+/// optionally followed by `:` and the number that distinguishes equal findings in one file.
 fn is_fingerprint(text: &str) -> bool {
     let (hash, number) = match text.split_once(':') {
         Some((hash, number)) => (hash, Some(number)),

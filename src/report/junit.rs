@@ -1,6 +1,6 @@
 //! The JUnit XML format, for CI systems that show test reports: one test case per file and
 //! one `<failure>` per diagnostic, whatever its severity (the `type` attribute is the rule
-//! id). A file that holds nothing ramlint checks is a skipped test case.
+//! id). A file that contains nothing ramlint checks is a skipped test case.
 //!
 //! XML 1.0 cannot carry most control characters even as character references, so they are
 //! written as `\u{…}` escapes, as the text format does.

@@ -1,8 +1,8 @@
 //! The SARIF 2.1.0 format: one run whose driver lists every rule, for GitHub code scanning
 //! and other SARIF viewers.
 //!
-//! Columns count Unicode scalar values, as in every other format, and the run says so with
-//! `columnKind: "unicodeCodePoints"`. A region's `endColumn` is the column after its last
+//! Columns count Unicode scalar values, as in every other format, and the run declares it
+//! with `columnKind: "unicodeCodePoints"`. A region's `endColumn` is the column after its last
 //! character. File paths become relative URIs (percent-encoded), or `file://` URIs for files
 //! outside the current folder. A diagnostic about a whole file, such as one that could not be
 //! read, has no region.
@@ -28,8 +28,8 @@ pub const SCHEMA_URI: &str = "https://raw.githubusercontent.com/oasis-tcs/sarif-
 /// would be invalid, and an invented address would send users to someone else's page.
 pub const REPOSITORY_URL: &str = env!("CARGO_PKG_REPOSITORY");
 
-/// Where the rule documentation sits in the repository, in the `blob/BRANCH/PATH` form that
-/// GitHub and Gitea serve; each rule is a `## rule-id` section, so its anchor is the id.
+/// The path of the rule documentation in the repository, in the `blob/BRANCH/PATH` form
+/// that GitHub serves. Each rule is a `## rule-id` section, so its anchor is the id.
 pub const RULES_DOC_PATH: &str = "blob/main/docs/rules.md";
 
 /// The key of ramlint's own fingerprint in `partialFingerprints`.
