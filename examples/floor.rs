@@ -25,6 +25,7 @@ fn main() {
     let options = ramlint::discover::DiscoverOptions {
         excludes: ramlint::discover::Excludes::default(),
         force_exclude: false,
+        skip_unrecognised: false,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)

@@ -1,4 +1,5 @@
-//! Regenerates the data files under `rules/` from the upstream metadata copies.
+//! Regenerates the generated files: the data under `rules/` from the upstream metadata
+//! copies, `docs/rules.md` and `ramlint.schema.json`.
 //!
 //! Run it from the crate root with `scripts/generate-data`.
 

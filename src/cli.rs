@@ -8,14 +8,16 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::baseline::{Baseline, BaselineEntry};
 use crate::config::{self, Config, ConfigError, FailOn};
 use crate::diagnostic::{Diagnostic, FileId, Severity};
 use crate::discover::{DiscoverOptions, Excludes};
-use crate::engine::{self, FileInfo, FileStatus, RunOptions};
+use crate::engine::{self, FileInfo, FileStatus, RunOptions, RunResult};
 use crate::report::{self, Summary, text::Style};
 use crate::rules;
 use crate::settings::{self, Settings};
 use crate::source::{Excerpt, LineIndex};
+use crate::suppress::{Date, Suppressions};
 
 /// Exit code: nothing at or above `--fail-on` was found.
 pub const EXIT_OK: i32 = 0;
@@ -38,7 +40,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check files and folders for RAM policy and request problems.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule with its default severity and summary.
     Rules {
         /// Output format.
@@ -54,8 +56,16 @@ pub enum Command {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Diagnostics with source excerpts, for people.
     Text,
+    /// The JSON report, version 1.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands, shown as annotations on the files.
+    Github,
+    /// JUnit XML: one test case per file and one failure per diagnostic.
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -104,13 +114,25 @@ pub struct CheckArgs {
     /// Apply the exclude globs to files named on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Skip files named on the command line that do not look like a policy, as a folder walk
+    /// does, instead of reporting them (for pre-commit hooks, which name every changed file).
+    #[arg(long)]
+    pub skip_unrecognised: bool,
+    /// Report only diagnostics whose fingerprints FILE does not list, and name the entries
+    /// of FILE that no longer occur.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current diagnostic in FILE as a baseline, then report as `--baseline
+    /// FILE` would, so the run passes.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Files larger than this are reported and not read, in bytes or with a unit (16MiB).
     #[arg(long, value_name = "SIZE")]
     pub max_file_size: Option<String>,
     /// Exit with 0 instead of 2 when no policy or request is found.
     #[arg(long)]
     pub allow_empty: bool,
-    /// Print diagnostics only, without the summary.
+    /// Print diagnostics only, without the summary (text and github formats).
     #[arg(long, short)]
     pub quiet: bool,
     /// Print how many diagnostics each rule reported, after the summary.
@@ -153,7 +175,7 @@ where
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check(args, stdin, stdout, stderr),
+        Command::Check(args) => check(*args, stdin, stdout, stderr),
         Command::Rules { format } => list_rules(format, stdout),
         Command::Rule { id } => explain_rule(&id, stdout, stderr),
     };
@@ -204,28 +226,13 @@ fn list_rules(format: ListFormat, stdout: &mut dyn Write) -> std::io::Result<i32
 fn explain_rule(id: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<i32> {
     match settings::lookup_rule(id) {
         Ok(rule) => {
-            writeln!(stdout, "# {}\n", rule.id)?;
-            writeln!(
-                stdout,
-                "Default severity: {}. {}.\n",
-                rule.default_severity,
-                capitalise(rule.summary)
-            )?;
-            writeln!(stdout, "{}", rule.documentation())?;
+            stdout.write_all(rule.page(1).as_bytes())?;
             Ok(EXIT_OK)
         }
         Err(message) => {
             writeln!(stderr, "error: {message}")?;
             Ok(EXIT_TROUBLE)
         }
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
     }
 }
 
@@ -247,6 +254,13 @@ fn check(
         write_config_error(&error, stderr)?;
         return Ok(EXIT_TROUBLE);
     }
+    let mut suppressions = match Suppressions::compile(&config) {
+        Ok(suppressions) => suppressions,
+        Err(error) => {
+            write_config_error(&error, stderr)?;
+            return Ok(EXIT_TROUBLE);
+        }
+    };
     for id in &args.select {
         match settings::lookup_rule(id) {
             Ok(rule) => settings.select(rule),
@@ -268,6 +282,13 @@ fn check(
     if args.jobs == Some(0) {
         return usage_error(stderr, "--jobs must be at least 1");
     }
+    let mut baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(baseline) => Some(baseline),
+            Err(message) => return usage_error(stderr, &message),
+        },
+        None => None,
+    };
 
     let mut excludes = Excludes::default();
     if let Err(message) = excludes.add(&config.file.exclude, &config.base_dir()) {
@@ -280,51 +301,49 @@ fn check(
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let result = engine::run(RunOptions {
+    let mut result = engine::run(RunOptions {
         paths: args.paths.clone(),
         discover: DiscoverOptions {
             excludes,
             force_exclude: args.force_exclude,
+            skip_unrecognised: args.skip_unrecognised,
         },
         settings: &settings,
         jobs,
         stdin: Some(stdin),
     });
 
+    // Suppressions, then the baseline, decide what is reported; both count what they remove.
+    let mut suppressed = suppressions.apply(&mut result, &settings, Date::today_utc());
+    if let Some(path) = &args.write_baseline {
+        let recorded = Baseline::from_diagnostics(&result.diagnostics, &result.files);
+        if let Err(message) = recorded.write(path) {
+            return usage_error(stderr, &message);
+        }
+        writeln!(
+            stderr,
+            "wrote {} diagnostic{} to the baseline {}",
+            recorded.len(),
+            if recorded.len() == 1 { "" } else { "s" },
+            path.display()
+        )?;
+        baseline = Some(recorded);
+    }
+    let mut stale = Vec::new();
+    if let Some(baseline) = &baseline {
+        let filtered = baseline.filter(&mut result.diagnostics);
+        suppressed += filtered.removed;
+        stale = filtered.stale;
+    }
+
     let fail_on = args
         .fail_on
         .or(config.file.fail_on)
         .unwrap_or(FailOn::Error);
-    let summary = Summary::new(&result.files, &result.diagnostics, 0);
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-
-    let mut rendered = String::new();
-    match args.format {
-        Format::Text => {
-            let style = Style { color };
-            for diagnostic in &result.diagnostics {
-                report::text::render(&mut rendered, diagnostic, &result.files, style);
-            }
-            if !args.quiet {
-                rendered.push_str(&summary.line());
-                rendered.push('\n');
-                if args.statistics {
-                    for (id, severity, count) in report::statistics(&result.diagnostics) {
-                        rendered.push_str(&format!("{count:>6}  {id} ({severity})\n"));
-                    }
-                }
-            }
-        }
-        Format::Json => {
-            rendered = report::json::render(&result.diagnostics, &result.files, &summary)
-        }
+    let summary = Summary::new(&result.files, &result.diagnostics, suppressed);
+    let rendered = render_report(&args, &result, &summary, &stale);
+    if args.format != Format::Text && !args.quiet && !stale.is_empty() {
+        stderr.write_all(stale_baseline_lines(&stale).as_bytes())?;
     }
     match &args.output {
         Some(path) => {
@@ -344,12 +363,12 @@ fn check(
     let attempted = result
         .files
         .iter()
-        .any(|f| f.status != FileStatus::NotRecognised);
+        .any(|f| !matches!(f.status, FileStatus::NotRecognised | FileStatus::Config));
     if result.io_failure {
         return Ok(EXIT_TROUBLE);
     }
     if documents == 0 && !attempted && !args.allow_empty {
-        let read = result.files.len();
+        let read = summary.files;
         writeln!(
             stderr,
             "error: no RAM policy or stored request was found ({read} file{} read); nothing was checked",
@@ -363,6 +382,76 @@ fn check(
     }
     let failed = result.diagnostics.iter().any(|d| fail_on.fails(d.severity));
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Renders the report in the requested format.
+fn render_report(
+    args: &CheckArgs,
+    result: &RunResult,
+    summary: &Summary,
+    stale: &[BaselineEntry],
+) -> String {
+    let (diagnostics, files) = (&result.diagnostics, &result.files);
+    match args.format {
+        Format::Text => {
+            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            let style = Style { color };
+            let mut rendered = String::new();
+            for diagnostic in diagnostics {
+                report::text::render(&mut rendered, diagnostic, files, style);
+            }
+            if !args.quiet {
+                rendered.push_str(&summary.line());
+                rendered.push('\n');
+                if args.statistics {
+                    for (id, severity, count) in report::statistics(diagnostics) {
+                        rendered.push_str(&format!("{count:>6}  {id} ({severity})\n"));
+                    }
+                }
+                rendered.push_str(&stale_baseline_lines(stale));
+            }
+            rendered
+        }
+        Format::Json => report::json::render(diagnostics, files, summary),
+        Format::Sarif => report::sarif::render(diagnostics, files, report::sarif::REPOSITORY_URL),
+        Format::Github => {
+            let mut rendered = report::github::render(diagnostics, files);
+            if !args.quiet {
+                rendered.push_str(&summary.line());
+                rendered.push('\n');
+            }
+            rendered
+        }
+        Format::Junit => report::junit::render(diagnostics, files, summary),
+    }
+}
+
+/// Lists the baseline entries that no longer occur, or returns nothing when there are none.
+fn stale_baseline_lines(stale: &[BaselineEntry]) -> String {
+    if stale.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "{} baseline entr{} no longer occur{}; record a new baseline with --write-baseline:\n",
+        stale.len(),
+        if stale.len() == 1 { "y" } else { "ies" },
+        if stale.len() == 1 { "s" } else { "" }
+    );
+    for entry in stale {
+        out.push_str(&report::text::escape_text(&format!(
+            "  {} in {}: {}",
+            entry.rule, entry.path, entry.message
+        )));
+        out.push('\n');
+    }
+    out
 }
 
 fn usage_error(stderr: &mut dyn Write, message: &str) -> std::io::Result<i32> {

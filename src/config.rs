@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::Severity;
+use crate::rules;
 use crate::settings::{self, Settings};
 use crate::source::Span;
 
@@ -14,7 +16,7 @@ use crate::source::Span;
 pub const FILE_NAME: &str = "ramlint.toml";
 
 /// The severity at or above which a run fails.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailOn {
     Error,
@@ -36,7 +38,7 @@ impl FailOn {
 }
 
 /// A size in bytes, written as a number or as text with a unit (`"16 MiB"`, `"500K"`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum SizeValue {
     Bytes(u64),
@@ -44,19 +46,103 @@ pub enum SizeValue {
 }
 
 /// The file as written.
-#[derive(Debug, Default, Deserialize)]
+///
+/// The JSON Schema of this type is committed as `ramlint.schema.json`; a `Spanned` field
+/// describes its inner type there through `#[schemars(with)]` or `schema_with`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(
+    title = "ramlint.toml",
+    description = "Configuration of ramlint, the checker of Alibaba Cloud RAM policies."
+)]
 pub struct ConfigFile {
     /// The lowest severity that makes `ramlint check` exit with 1.
     pub fail_on: Option<FailOn>,
     /// Globs of paths not to check during folder walks, relative to this file's folder.
     #[serde(default)]
     pub exclude: Vec<String>,
-    /// Files larger than this are reported and not read.
+    /// Files larger than this are reported and not read: bytes, or a number with K, M or G
+    /// (binary units, such as "16 MiB").
+    #[schemars(with = "Option<SizeValue>")]
     pub max_file_size: Option<Spanned<SizeValue>>,
     /// Rule severities: `"error"`, `"warning"`, `"info"` or `"off"`.
     #[serde(default)]
+    #[schemars(schema_with = "rule_severities_schema")]
     pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Suppressions: each entry hides one rule's diagnostics in some files, and must say why.
+    #[serde(default)]
+    #[schemars(with = "Vec<IgnoreEntry>")]
+    pub ignore: Vec<Spanned<IgnoreEntry>>,
+}
+
+/// One `[[ignore]]` entry: a suppression of one rule's diagnostics in the files its globs
+/// match, optionally narrowed to a JSON pointer or to one fingerprint.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IgnoreEntry {
+    /// The id of the rule whose diagnostics are suppressed.
+    #[schemars(schema_with = "rule_id_schema")]
+    pub rule: Spanned<String>,
+    /// Globs of the files the entry applies to, relative to the folder of ramlint.toml. A
+    /// pattern without `/` matches at any depth, `*` stays within one path segment and `**`
+    /// crosses segments.
+    #[schemars(with = "Vec<String>", length(min = 1))]
+    pub paths: Vec<Spanned<String>>,
+    /// Suppresses only diagnostics about the value at this JSON pointer or inside it, such
+    /// as "/Statement/0/Action".
+    #[serde(default)]
+    #[schemars(with = "String", regex(pattern = "^/"))]
+    pub pointer: Option<Spanned<String>>,
+    /// Suppresses only the diagnostic with this fingerprint, as printed by `--format json`.
+    #[serde(default)]
+    #[schemars(with = "String")]
+    pub fingerprint: Option<Spanned<String>>,
+    /// Why the suppressed diagnostics are acceptable. Required: an entry without a reason
+    /// is a configuration error.
+    #[schemars(with = "String", length(min = 1))]
+    pub reason: Option<Spanned<String>>,
+    /// The last day on which the entry suppresses, as a TOML date (`expires = 2027-06-30`),
+    /// compared with today's date in UTC.
+    #[serde(default)]
+    #[schemars(schema_with = "date_schema")]
+    pub expires: Option<Spanned<toml::Value>>,
+}
+
+fn rule_severities_schema(_: &mut SchemaGenerator) -> Schema {
+    let properties: serde_json::Map<String, serde_json::Value> = rules::all()
+        .iter()
+        .map(|rule| {
+            let schema = serde_json::json!({
+                "description": format!("{} (default: {})", rule.summary, rule.default_severity),
+                "enum": ["error", "warning", "info", "off"],
+            });
+            (rule.id.to_string(), schema)
+        })
+        .collect();
+    json_schema!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
+fn rule_id_schema(_: &mut SchemaGenerator) -> Schema {
+    let ids: Vec<&str> = rules::all().iter().map(|rule| rule.id).collect();
+    json_schema!({ "enum": ids })
+}
+
+fn date_schema(_: &mut SchemaGenerator) -> Schema {
+    // TOML dates have no JSON type; editors that check TOML against a JSON Schema (Taplo,
+    // for one) treat them as strings in the `date` format.
+    json_schema!({ "type": "string", "format": "date" })
+}
+
+/// Generates the JSON Schema of `ramlint.toml` from the configuration types. It is written
+/// as draft-07 rather than schemars' default 2020-12, so that editor tooling whose JSON
+/// Schema support predates the 2019 drafts can read it too.
+pub fn json_schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    generator.into_root_schema_for::<ConfigFile>().to_value()
 }
 
 /// A loaded configuration, with its path and text for error reporting.
@@ -122,7 +208,8 @@ impl Config {
         }
     }
 
-    fn error_at(
+    /// Builds an error about the configuration text at `span`.
+    pub(crate) fn error_at(
         &self,
         span: std::ops::Range<usize>,
         message: String,

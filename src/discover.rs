@@ -17,7 +17,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 pub enum Origin {
     /// Named on the command line.
     Explicit,
-    /// Found while walking a folder.
+    /// Found while walking a folder, or named on the command line with `--skip-unrecognised`.
     Walked,
     /// Read from standard input (`-`).
     Stdin,
@@ -65,19 +65,8 @@ impl Excludes {
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
-            let full = if trimmed.contains('/') {
-                trimmed.trim_start_matches('/').to_string()
-            } else {
-                format!("**/{trimmed}")
-            };
-            for variant in [full.clone(), format!("{full}/**")] {
-                let glob = GlobBuilder::new(&variant)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|err| format!("invalid exclude glob `{pattern}`: {err}"))?;
-                builder.add(glob);
-            }
+            add_path_glob(&mut builder, pattern)
+                .map_err(|err| format!("invalid exclude glob `{pattern}`: {err}"))?;
         }
         let set = builder
             .build()
@@ -104,11 +93,31 @@ impl Excludes {
     }
 }
 
+/// Adds a gitignore-style path glob to `builder`: a pattern without `/` matches at any depth,
+/// `*` stays within one path segment, `**` crosses segments, and a pattern that names a
+/// folder also matches everything under it.
+pub fn add_path_glob(builder: &mut GlobSetBuilder, pattern: &str) -> Result<(), globset::Error> {
+    let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
+    let full = if trimmed.contains('/') {
+        trimmed.trim_start_matches('/').to_string()
+    } else {
+        format!("**/{trimmed}")
+    };
+    for variant in [full.clone(), format!("{full}/**")] {
+        builder.add(GlobBuilder::new(&variant).literal_separator(true).build()?);
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug)]
 pub struct DiscoverOptions {
     pub excludes: Excludes,
     /// Applies `exclude` to explicitly named files too, as a pre-commit hook wants.
     pub force_exclude: bool,
+    /// Treats explicitly named files like files found in a walk, so that one that does not
+    /// look like a policy is skipped quietly instead of reported. A pre-commit hook needs
+    /// this because it names every changed JSON file, policy or not.
+    pub skip_unrecognised: bool,
 }
 
 /// Finds the files to check under `paths`, sorted by display path.
@@ -129,10 +138,15 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
                 if options.force_exclude && options.excludes.is_excluded(path, Path::new("")) {
                     continue;
                 }
+                let origin = if options.skip_unrecognised {
+                    Origin::Walked
+                } else {
+                    Origin::Explicit
+                };
                 discovery.targets.push(Target {
                     path: path.clone(),
                     display: display_path(path),
-                    origin: Origin::Explicit,
+                    origin,
                 });
             }
             Err(error) => {

@@ -28,6 +28,9 @@ pub enum FileStatus {
     NotRecognised,
     /// The file could not be read, decoded or parsed; a diagnostic says why.
     Failed,
+    /// `ramlint.toml`, added to the table only so that diagnostics about its `[[ignore]]`
+    /// entries can point into it. It is not a scanned file and is not counted as one.
+    Config,
 }
 
 /// A file of the run, as the report needs it.
@@ -229,8 +232,8 @@ fn process_file(
                 return outcome;
             }
             let diagnostic = file_checks::encoding_diagnostic(id, &error, bytes.len());
-            if let DecodeError::InvalidUtf8 { offset, .. } = error {
-                outcome.info.excerpt = Excerpt::build_lossy(&bytes, offset);
+            if let (DecodeError::InvalidUtf8 { .. }, Some(span)) = (&error, diagnostic.span) {
+                outcome.info.excerpt = Excerpt::build_lossy(&bytes, span);
             }
             push_configured(&mut outcome.diagnostics, diagnostic, settings);
             fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);

@@ -2,9 +2,11 @@
 //!
 //! The pipeline runs in stages, each in its own module: [`discover`] finds files, [`source`]
 //! loads them as UTF-8 text, [`syntax`] parses them into span-carrying trees, [`document`]
-//! recognises policies, [`checks`] report diagnostics, and [`report`] renders them. The
-//! [`engine`] runs the stages over a scan and [`cli`] is the command line.
+//! recognises policies, [`checks`] report diagnostics, [`suppress`] and [`baseline`] remove
+//! the accepted ones, and [`report`] renders them. The [`engine`] runs the stages over a scan
+//! and [`cli`] is the command line.
 
+pub mod baseline;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
@@ -20,4 +22,5 @@ pub mod report;
 pub mod rules;
 pub mod settings;
 pub mod source;
+pub mod suppress;
 pub mod syntax;

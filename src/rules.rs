@@ -28,6 +28,53 @@ impl Rule {
         }
         out.trim_end().to_string()
     }
+
+    /// Formats the rule's page: a heading with the id, the default severity and summary, and
+    /// the documentation with its headings moved down one level per `level` above 1, so that
+    /// they nest under the id. `ramlint rule ID` prints level 1, and `docs/rules.md` contains
+    /// level 2.
+    pub fn page(&self, level: usize) -> String {
+        let level = level.max(1);
+        let mut out = format!(
+            "{} {}\n\nDefault severity: {}. {}.\n\n",
+            "#".repeat(level),
+            self.id,
+            self.default_severity,
+            capitalise(self.summary)
+        );
+        let mut in_code_block = false;
+        for line in self.documentation().lines() {
+            if line.trim_start().starts_with("```") {
+                in_code_block = !in_code_block;
+            }
+            if !in_code_block && line.starts_with('#') {
+                out.push_str(&"#".repeat(level - 1));
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Returns the text under one `## Heading` of the documentation, trimmed, or `None` when
+    /// the documentation has no such heading.
+    pub fn section(&self, heading: &str) -> Option<String> {
+        let documentation = self.documentation();
+        let marker = format!("## {heading}\n");
+        let start = documentation.find(&marker)? + marker.len();
+        let rest = &documentation[start..];
+        let end = rest.find("\n## ").unwrap_or(rest.len());
+        Some(rest[..end].trim().to_string())
+    }
+}
+
+/// Makes the first character of `text` upper case.
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
 }
 
 impl PartialEq for Rule {
@@ -66,6 +113,7 @@ macro_rules! declare_rule {
 /// Every rule, in the order `ramlint rules` lists them.
 pub fn all() -> &'static [&'static Rule] {
     use crate::checks::{catalog, condition, elements, file, grammar, json};
+    use crate::suppress;
     static ALL: &[&Rule] = &[
         &file::INVALID_ENCODING,
         &file::IO_ERROR,
@@ -88,6 +136,8 @@ pub fn all() -> &'static [&'static Rule] {
         &elements::INVALID_PRINCIPAL,
         &condition::INVALID_CONDITION,
         &grammar::POLICY_TOO_LARGE,
+        &suppress::UNUSED_SUPPRESSION,
+        &suppress::EXPIRED_SUPPRESSION,
     ];
     ALL
 }

@@ -346,10 +346,12 @@ impl Excerpt {
         Excerpt { lines, positions }
     }
 
-    /// Keeps the one line that contains `offset` in bytes that are not valid UTF-8 from
-    /// `offset` on. The line is decoded lossily; the position of `offset` is exact, because
-    /// everything before the first invalid byte is valid.
-    pub fn build_lossy(bytes: &[u8], offset: usize) -> Excerpt {
+    /// Keeps the one line that contains `span.start` in bytes that are not valid UTF-8 from
+    /// `span.start` on. The line is decoded lossily. The position of `span.start` is exact,
+    /// because everything before the first invalid byte is valid. The invalid bytes of
+    /// `span` count as one character, because the lossy decoding shows them as one.
+    pub fn build_lossy(bytes: &[u8], span: Span) -> Excerpt {
+        let offset = span.start as usize;
         let start = bytes[..offset]
             .iter()
             .rposition(|&b| b == b'\n')
@@ -379,11 +381,18 @@ impl Excerpt {
                 cut_before: cut > 0,
                 cut_after: window_end < end,
             }],
-            positions: vec![Position {
-                line: number,
-                column,
-                offset: offset as u32,
-            }],
+            positions: vec![
+                Position {
+                    line: number,
+                    column,
+                    offset: offset as u32,
+                },
+                Position {
+                    line: number,
+                    column: column + 1,
+                    offset: span.end,
+                },
+            ],
         }
     }
 

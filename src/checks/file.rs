@@ -75,8 +75,9 @@ declare_rule! {
 declare_rule! {
     /// ## What it checks
     /// That `ramlint.toml` is valid: TOML syntax, known keys only, known rule ids in
-    /// `[rules]`, and valid values. The offending text is underlined in the configuration
-    /// file and the run stops with exit code 2.
+    /// `[rules]` and `[[ignore]]`, valid values, and a `reason` in every `[[ignore]]` entry.
+    /// The offending text is underlined in the configuration file and the run stops with
+    /// exit code 2.
     ///
     /// ## Why it matters
     /// A misspelled key (`excludes`, `fail_on`) would otherwise be ignored, and the gate

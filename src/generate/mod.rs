@@ -1,10 +1,14 @@
-//! The generator of the data under `rules/` from the upstream metadata in `rules/upstream/`.
+//! The generator of committed files that are derived from other sources: the data under
+//! `rules/` from the upstream metadata in `rules/upstream/`, the rule reference
+//! `docs/rules.md` and the configuration schema `ramlint.schema.json` ([`docs`]).
 //!
 //! Every generated file is produced by a function registered in [`outputs`], from the
-//! upstream copies and from hand-written data files under `rules/`. The output is
-//! deterministic: the same inputs give byte-identical files, so a test can regenerate the
-//! data and fail when the committed copy differs (`tests/cli/generated.rs`). Run
-//! `scripts/generate-data` to rewrite the files after changing an input.
+//! upstream copies, from hand-written data files under `rules/`, or from the code. The
+//! output is deterministic: the same inputs give byte-identical files, so a test can
+//! regenerate the data and fail when the committed copy differs (`tests/cli/generated.rs`).
+//! Run `scripts/generate-data` to rewrite the files after changing an input.
+
+pub mod docs;
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +25,7 @@ pub struct Output {
 pub type Generator = fn(&Path) -> Result<Vec<Output>, String>;
 
 /// Every generator; each data family adds its own.
-const GENERATORS: &[Generator] = &[catalog::generate];
+const GENERATORS: &[Generator] = &[catalog::generate, docs::rules_doc, docs::config_schema];
 
 /// Generates every data file from the inputs under `root` (the crate root).
 pub fn outputs(root: &Path) -> Result<Vec<Output>, String> {

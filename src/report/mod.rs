@@ -1,6 +1,9 @@
 //! Output formats. Every format renders the same sorted diagnostics and summary.
 
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -23,6 +26,8 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts the files and diagnostics of a run; `suppressed` is the number of diagnostics
+    /// that suppressions and the baseline removed.
     pub fn new(files: &[FileInfo], diagnostics: &[Diagnostic], suppressed: usize) -> Summary {
         let count = |severity| {
             diagnostics
@@ -31,7 +36,10 @@ impl Summary {
                 .count()
         };
         Summary {
-            files: files.len(),
+            files: files
+                .iter()
+                .filter(|f| f.status != FileStatus::Config)
+                .count(),
             checked: files
                 .iter()
                 .filter(|f| f.status == FileStatus::Checked)

@@ -1,8 +1,11 @@
 //! Integration tests: the real command line, run in process against the fixtures.
 
 mod behaviour;
+mod formats;
+mod gate;
 mod generated;
 mod hostile;
+mod integrations;
 mod network;
 mod properties;
 mod real;

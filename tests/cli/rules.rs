@@ -5,9 +5,7 @@
 //! `args.txt` adds arguments to every run in the folder; `{file}` in it stands for the
 //! fixture, which is then not passed as a path.
 
-use std::path::Path;
-
-use crate::support::{Output, files_in, relative, root, run};
+use crate::support::{Output, files_in, root, run_fixture};
 
 /// Headings every rule's documentation must have, in this order.
 const DOC_HEADINGS: &[&str] = &[
@@ -90,34 +88,6 @@ fn fixture_folders_name_real_rules() {
             "fixtures/rules/{id} names no rule"
         );
     }
-}
-
-/// Runs one fixture in the given format.
-fn run_fixture(fixture: &Path, format: &str) -> Output {
-    let dir = fixture.parent().unwrap();
-    let path = relative(fixture);
-    let extra = std::fs::read_to_string(dir.join("args.txt")).unwrap_or_default();
-    let mut args: Vec<String> = vec![
-        "check".into(),
-        "--format".into(),
-        format.into(),
-        "--color".into(),
-        "never".into(),
-    ];
-    let mut placed = false;
-    for word in extra.split_whitespace() {
-        if word.contains("{file}") {
-            placed = true;
-            args.push(word.replace("{file}", &path));
-        } else {
-            args.push(word.to_string());
-        }
-    }
-    if !placed {
-        args.push(path);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(&args)
 }
 
 fn snapshot_text(output: &Output) -> String {

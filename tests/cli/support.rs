@@ -46,6 +46,57 @@ pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     }
 }
 
+/// Runs `ramlint check` on one rule fixture in the given format. An `args.txt` beside the
+/// fixture adds arguments; `{file}` in it stands for the fixture, which is then not passed
+/// as a path.
+pub fn run_fixture(fixture: &Path, format: &str) -> Output {
+    let dir = fixture.parent().unwrap();
+    let path = relative(fixture);
+    let extra = std::fs::read_to_string(dir.join("args.txt")).unwrap_or_default();
+    let mut args: Vec<String> = vec![
+        "check".into(),
+        "--format".into(),
+        format.into(),
+        "--color".into(),
+        "never".into(),
+    ];
+    let mut placed = false;
+    for word in extra.split_whitespace() {
+        if word.contains("{file}") {
+            placed = true;
+            args.push(word.replace("{file}", &path));
+        } else {
+            args.push(word.to_string());
+        }
+    }
+    if !placed {
+        args.push(path);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&args)
+}
+
+/// Lists every rule fixture (`fail*` and `pass*` files under `fixtures/rules/`) and every
+/// real policy under `fixtures/real/`, sorted.
+pub fn all_fixtures() -> Vec<PathBuf> {
+    let mut fixtures = Vec::new();
+    for rule_dir in files_in(&root().join("fixtures/rules")) {
+        for file in files_in(&rule_dir) {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("fail") || name.starts_with("pass") {
+                fixtures.push(file);
+            }
+        }
+    }
+    for file in files_in(&root().join("fixtures/real")) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        if name != "SOURCES.tsv" && name != "README.md" {
+            fixtures.push(file);
+        }
+    }
+    fixtures
+}
+
 /// The crate root; tests run with it as the current folder.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
