@@ -5,6 +5,7 @@
 //! recognises policies, [`checks`] report diagnostics, and [`report`] renders them. The
 //! [`engine`] runs the stages over a scan and [`cli`] is the command line.
 
+pub mod catalog;
 pub mod checks;
 pub mod cli;
 pub mod config;
