@@ -61,11 +61,20 @@ pub fn api_for_version(version: &str) -> Option<&'static ApiData> {
     APIS.iter().find(|api| api.version == version)
 }
 
-/// Finds the API served from a host name such as `ens.aliyuncs.com`.
+/// Finds the API served from a host name such as `ens.aliyuncs.com`. A host that the
+/// metadata does not list is matched by its first label, so that `ens.cn-beijing.aliyuncs.com`
+/// and `ens-vpc.cn-beijing.aliyuncs.com` are ENS too.
 pub fn api_for_host(host: &str) -> Option<&'static ApiData> {
     let host = host.to_ascii_lowercase();
-    APIS.iter()
-        .find(|api| api.endpoints.iter().any(|endpoint| *endpoint == host))
+    let listed = APIS
+        .iter()
+        .find(|api| api.endpoints.iter().any(|endpoint| *endpoint == host));
+    if listed.is_some() {
+        return listed;
+    }
+    let label = host.split('.').next()?;
+    let label = label.strip_suffix("-vpc").unwrap_or(label);
+    APIS.iter().find(|api| api.product == label)
 }
 
 /// A parsed spec, or why the embedded JSON could not be parsed.
@@ -150,6 +159,7 @@ mod tests {
         assert!(api_for_version("2017-11-10").is_some());
         assert!(api_for_version("2014-05-26").is_none());
         assert!(api_for_host("ens.aliyuncs.com").is_some());
+        assert!(api_for_host("ens.cn-hangzhou.aliyuncs.com").is_some());
         assert!(api_for_host("ecs.aliyuncs.com").is_none());
     }
 }

@@ -31,7 +31,10 @@ impl Summary {
                 .count()
         };
         Summary {
-            files: files.len(),
+            files: files
+                .iter()
+                .filter(|f| f.status != FileStatus::Configuration)
+                .count(),
             checked: files
                 .iter()
                 .filter(|f| f.status == FileStatus::Checked)
