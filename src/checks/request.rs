@@ -883,16 +883,18 @@ fn bucket_use(
     };
     let (bucket, bucket_text) = usable(bucket_name)?;
     let (region, region_text) = usable(region_name)?;
+    // An invalid bucket name or region is reported already, and cannot be compared.
     if oss::bucket_name_problem(bucket_text).is_some() {
         return None;
     }
+    let region_id = regions::resolve(region_text).map(|r| r.id)?;
     Some(BucketUse {
         operation: operation.name,
         bucket: bucket_text.to_string(),
         bucket_span: bucket.member.value.span,
         region_parameter: region.member.key.to_string(),
         region_text: region_text.to_string(),
-        region_id: regions::resolve(region_text).map(|r| r.id),
+        region_id: Some(region_id),
         region_span: region.member.value.span,
     })
 }

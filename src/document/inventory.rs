@@ -8,7 +8,7 @@
 //!   `ExtranetEndpoint`.
 //! - the text printed by `ossutil ls` for buckets: a header line with the columns
 //!   `CreationTime`, `Region`, optionally `StorageClass`, and `BucketName`, then one line per
-//!   bucket ending in `oss://NAME`, then `Bucket Number is: N`. The region column holds the
+//!   bucket ending in `oss://NAME`, then `Bucket Number is: N`. The region column contains the
 //!   Location form. The format is the one `listBuckets` prints in `lib/ls.go` of
 //!   github.com/aliyun/ossutil (1.x); the short format (`ls -s`) names no regions and is not
 //!   an inventory.

@@ -3,5 +3,6 @@
 mod behaviour;
 mod generated;
 mod real;
+mod requests;
 mod rules;
 mod support;
