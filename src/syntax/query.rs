@@ -134,6 +134,9 @@ fn query_head(text: &str, start: usize, end: usize) -> Option<Head> {
             query_end,
         });
     }
+    if line.trim().is_empty() {
+        return None;
+    }
     let trimmed_start = start + (line.len() - line.trim_start().len());
     let trimmed_end = start + line.trim_end().len();
     let trimmed = &text[trimmed_start..trimmed_end];
@@ -353,6 +356,7 @@ mod tests {
         let text =
             "Set Action=ExportImage in the request.\nsee https://example.com/docs page\nfoo=bar\n";
         assert_eq!(find_queries(text, 0), []);
+        assert_eq!(find_queries("   \n\t\n", 0), []);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod behaviour;
 mod generated;
+mod parsers;
 mod real;
 mod requests;
 mod rules;

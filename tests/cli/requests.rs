@@ -421,3 +421,32 @@ fn real_requests_of_other_apis_are_not_recognised() {
         assert_eq!(report["summary"]["not_recognised"], 1, "{name}");
     }
 }
+
+#[test]
+fn scan_of_docs_and_scripts_stays_quiet() {
+    let dir = TempDir::new("quiet-scan");
+    dir.write("README.md", "# Tools\n\n```sh\nmake build\naliyun ecs DescribeRegions\n```\n\nSet `Action=ExportImage` in prose.\n");
+    dir.write(
+        "deploy.sh",
+        "#!/bin/sh\nset -e\ncurl -fsS https://example.com/health\n",
+    );
+    dir.write(
+        "notes.txt",
+        "Remember: OSSBucket=a&OSSRegionId=b is not a request without an image.\n",
+    );
+    dir.write(
+        "pom.xml",
+        "<?xml version=\"1.0\"?>\n<project><name>x</name></project>\n",
+    );
+    let output = run(&["check", "--format", "json", "--allow-empty", dir.path()]);
+    let report = output.json();
+    assert_eq!(
+        report["diagnostics"].as_array().unwrap().len(),
+        0,
+        "{}",
+        output.stdout
+    );
+    assert_eq!(report["summary"]["files"], 4);
+    assert_eq!(report["summary"]["not_recognised"], 4);
+    assert_eq!(output.code, 0);
+}
