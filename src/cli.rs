@@ -12,7 +12,9 @@ use crate::baseline::{Baseline, BaselineEntry};
 use crate::config::{self, Config, ConfigError, FailOn};
 use crate::diagnostic::{Diagnostic, FileId, Severity};
 use crate::discover::{DiscoverOptions, Excludes};
-use crate::engine::{self, FileInfo, FileStatus, RunOptions, RunResult};
+use crate::engine::{
+    self, ConfigInventory, FileInfo, FileStatus, InventoryInput, RunOptions, RunResult,
+};
 use crate::report::{self, Summary, text::Style};
 use crate::rules;
 use crate::settings::{self, Settings};
@@ -111,6 +113,14 @@ pub struct CheckArgs {
     /// `exclude` in ramlint.toml.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// The region of a bucket, as NAME=REGION (repeatable); REGION may be a region ID, its
+    /// Location form (oss-cn-beijing) or an endpoint.
+    #[arg(long, value_name = "NAME=REGION")]
+    pub bucket_region: Vec<String>,
+    /// A bucket inventory file (repeatable): an OSS ListBuckets XML response or `ossutil ls`
+    /// output.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Vec<PathBuf>,
     /// Apply the exclude globs to files named on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
@@ -298,6 +308,32 @@ fn check(
         return usage_error(stderr, &message);
     }
 
+    let flags = match parse_bucket_regions(&args.bucket_region) {
+        Ok(flags) => flags,
+        Err(message) => return usage_error(stderr, &format!("--bucket-region: {message}")),
+    };
+    let config_buckets = match config.buckets() {
+        Ok(entries) => entries,
+        Err(error) => {
+            write_config_error(&error, stderr)?;
+            return Ok(EXIT_TROUBLE);
+        }
+    };
+    let inventory = InventoryInput {
+        flags,
+        config: (!config_buckets.is_empty()).then(|| ConfigInventory {
+            display: crate::discover::display_path(
+                config
+                    .path
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new(config::FILE_NAME)),
+            ),
+            text: config.text.clone(),
+            entries: config_buckets,
+        }),
+        files: args.inventory.clone(),
+    };
+
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -311,6 +347,7 @@ fn check(
         settings: &settings,
         jobs,
         stdin: Some(stdin),
+        inventory,
     });
 
     // Suppressions, then the baseline, decide what is reported; both count what they remove.
@@ -360,6 +397,11 @@ fn check(
     }
 
     let documents: usize = result.files.iter().map(|f| f.documents).sum();
+    let read = result
+        .files
+        .iter()
+        .filter(|f| f.status != FileStatus::Config)
+        .count();
     let attempted = result
         .files
         .iter()
@@ -368,7 +410,6 @@ fn check(
         return Ok(EXIT_TROUBLE);
     }
     if documents == 0 && !attempted && !args.allow_empty {
-        let read = summary.files;
         writeln!(
             stderr,
             "error: no RAM policy or stored request was found ({read} file{} read); nothing was checked",
@@ -452,6 +493,40 @@ fn stale_baseline_lines(stale: &[BaselineEntry]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Parses `--bucket-region NAME=REGION` values. A region that is not a region in any form,
+/// an invalid bucket name, and one bucket given two regions are errors.
+fn parse_bucket_regions(values: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for value in values {
+        let Some((bucket, region)) = value.split_once('=') else {
+            return Err(format!("`{value}` is not NAME=REGION"));
+        };
+        let (bucket, region) = (bucket.trim(), region.trim());
+        if let Some(problem) = crate::checks::oss::bucket_name_problem(bucket) {
+            return Err(format!("`{bucket}` is not a valid bucket name: {problem}"));
+        }
+        let Some(resolved) = crate::catalog::regions::resolve(region) else {
+            return Err(match crate::catalog::regions::closest_id(region) {
+                Some(id) => format!("`{region}` is not an OSS region; did you mean `{id}`?"),
+                None => format!(
+                    "`{region}` is not an OSS region; write a region ID such as `cn-beijing`"
+                ),
+            });
+        };
+        if let Some((_, earlier)) = entries.iter().find(|(b, _)| b == bucket) {
+            let earlier_id = crate::catalog::regions::resolve(earlier).map(|r| r.id);
+            if earlier_id != Some(resolved.id) {
+                return Err(format!(
+                    "bucket `{bucket}` is given both `{earlier}` and `{region}`"
+                ));
+            }
+            continue;
+        }
+        entries.push((bucket.to_string(), region.to_string()));
+    }
+    Ok(entries)
 }
 
 fn usage_error(stderr: &mut dyn Write, message: &str) -> std::io::Result<i32> {

@@ -7,7 +7,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::catalog::regions;
 use crate::diagnostic::Severity;
+use crate::document::inventory::Entry;
 use crate::rules;
 use crate::settings::{self, Settings};
 use crate::source::Span;
@@ -69,6 +71,10 @@ pub struct ConfigFile {
     #[serde(default)]
     #[schemars(schema_with = "rule_severities_schema")]
     pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// The bucket inventory: bucket name to region (an ID, a Location form or an endpoint).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub buckets: BTreeMap<Spanned<String>, Spanned<String>>,
     /// Suppressions: each entry hides one rule's diagnostics in some files, and must say why.
     #[serde(default)]
     #[schemars(with = "Vec<IgnoreEntry>")]
@@ -249,6 +255,58 @@ impl Config {
                 .map_err(|message| self.error_at(size.span(), message, None))?;
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// Returns the `[buckets]` entries with their spans, checking each bucket name and region.
+    pub fn buckets(&self) -> Result<Vec<Entry>, ConfigError> {
+        let mut entries = Vec::new();
+        for (bucket, region) in &self.file.buckets {
+            if let Some(problem) = crate::checks::oss::bucket_name_problem(bucket.get_ref()) {
+                return Err(self.error_at(
+                    bucket.span(),
+                    format!(
+                        "`{}` is not a valid bucket name: {problem}",
+                        bucket.get_ref()
+                    ),
+                    Some(
+                        "bucket names are 3 to 63 lowercase letters, digits and hyphens"
+                            .to_string(),
+                    ),
+                ));
+            }
+            if regions::resolve(region.get_ref()).is_none() {
+                let help = match regions::closest_id(region.get_ref()) {
+                    Some(id) => format!("did you mean \"{id}\"?"),
+                    None => "write a region ID such as \"cn-beijing\", its Location form \"oss-cn-beijing\" or an endpoint".to_string(),
+                };
+                return Err(self.error_at(
+                    region.span(),
+                    format!("`{}` is not an OSS region", region.get_ref()),
+                    Some(help),
+                ));
+            }
+            // TOML strings are quoted, so the value's text is inside the span's quotes.
+            let span = region.span();
+            let inner = if self
+                .text
+                .get(span.clone())
+                .is_some_and(|t| t.len() >= 2 && (t.starts_with('"') || t.starts_with('\'')))
+            {
+                Span::from_range(span.start + 1, span.end - 1)
+            } else {
+                Span::from_range(span.start, span.end)
+            };
+            let bucket_span = bucket.span();
+            entries.push(Entry {
+                bucket: bucket.get_ref().clone(),
+                bucket_span: Span::from_range(bucket_span.start, bucket_span.end),
+                region: region.get_ref().clone(),
+                region_span: inner,
+            });
+        }
+        Ok(entries)
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Target {
     /// The path as printed: relative to the current folder when under it, `-` for stdin.
     pub display: String,
     pub origin: Origin,
+    /// True for a file named with `--inventory`, which must be a bucket inventory.
+    pub inventory: bool,
 }
 
 /// A path that could not be used, with the reason.
@@ -46,7 +48,9 @@ pub struct Discovery {
 }
 
 /// Extensions taken during a folder walk.
-pub const WALK_EXTENSIONS: &[&str] = &["json", "policy"];
+pub const WALK_EXTENSIONS: &[&str] = &[
+    "json", "policy", "txt", "url", "http", "sh", "bash", "md", "markdown", "xml",
+];
 
 /// Compiled `exclude` globs, each set matched against paths relative to its base folder (the
 /// folder of `ramlint.toml` for the configuration's globs, the current folder for
@@ -129,6 +133,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
                 path: path.clone(),
                 display: "-".to_string(),
                 origin: Origin::Stdin,
+                inventory: false,
             });
             continue;
         }
@@ -147,6 +152,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
                     path: path.clone(),
                     display: display_path(path),
                     origin,
+                    inventory: false,
                 });
             }
             Err(error) => {
@@ -208,6 +214,7 @@ fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
                         path: entry.path().to_path_buf(),
                         display: display_path(entry.path()),
                         origin: Origin::Walked,
+                        inventory: false,
                     });
                 }
             }

@@ -112,7 +112,9 @@ macro_rules! declare_rule {
 
 /// Every rule, in the order `ramlint rules` lists them.
 pub fn all() -> &'static [&'static Rule] {
-    use crate::checks::{catalog, condition, elements, file, grammar, json};
+    use crate::checks::{
+        catalog, condition, elements, file, grammar, inventory, json, oss, request,
+    };
     use crate::suppress;
     static ALL: &[&Rule] = &[
         &file::INVALID_ENCODING,
@@ -136,6 +138,21 @@ pub fn all() -> &'static [&'static Rule] {
         &elements::INVALID_PRINCIPAL,
         &condition::INVALID_CONDITION,
         &grammar::POLICY_TOO_LARGE,
+        &request::UNKNOWN_API,
+        &request::MISSING_PARAMETER,
+        &request::UNKNOWN_PARAMETER,
+        &request::INVALID_PARAMETER_TYPE,
+        &request::PARAMETER_LENGTH,
+        &request::PARAMETER_PATTERN,
+        &request::PARAMETER_ENUM,
+        &oss::INVALID_OBJECT_KEY,
+        &oss::INVALID_BUCKET_NAME,
+        &oss::INVALID_REGION,
+        &inventory::REGION_MISMATCH,
+        &inventory::BUCKET_REGION_UNKNOWN,
+        &inventory::INVENTORY_CONFLICT,
+        &inventory::INVALID_INVENTORY,
+        &request::PLACEHOLDER_VALUE,
         &suppress::UNUSED_SUPPRESSION,
         &suppress::EXPIRED_SUPPRESSION,
     ];

@@ -6,7 +6,10 @@ pub mod condition;
 pub mod elements;
 pub mod file;
 pub mod grammar;
+pub mod inventory;
 pub mod json;
+pub mod oss;
+pub mod request;
 
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::settings::Settings;

@@ -1,9 +1,57 @@
 //! Recognising what a parsed file holds: a RAM policy, a stored request, or neither.
 
 pub mod condition;
+pub mod inventory;
 pub mod policy;
+pub mod request;
 
+use std::path::Path;
+
+use crate::discover::Origin;
 use crate::syntax::Node;
+
+/// The kinds of file ramlint reads, which decide the parser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A JSON document: a policy or a request's parameter map.
+    Json,
+    /// XML: a bucket inventory from OSS `ListBuckets`.
+    Xml,
+    /// Text with query strings and `aliyun` command lines, or `ossutil ls` output.
+    Text,
+    /// A shell script.
+    Shell,
+    /// Markdown, whose code blocks are read as text.
+    Markdown,
+}
+
+/// Chooses a file's kind by its extension, then by its content: text that starts with `{`
+/// or `[` is JSON, and text that starts with an XML declaration or a `ListBuckets` root is
+/// XML. Standard input is judged by content only.
+pub fn file_kind(path: &Path, origin: Origin, text: &str) -> FileKind {
+    let extension = match origin {
+        Origin::Stdin => None,
+        _ => path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase),
+    };
+    match extension.as_deref() {
+        Some("json" | "policy") => return FileKind::Json,
+        Some("xml") => return FileKind::Xml,
+        Some("sh" | "bash" | "zsh" | "ksh") => return FileKind::Shell,
+        Some("md" | "markdown") => return FileKind::Markdown,
+        _ => {}
+    }
+    let start = text.trim_start_matches('\u{FEFF}').trim_start();
+    if start.starts_with('{') || start.starts_with('[') {
+        FileKind::Json
+    } else if start.starts_with("<?xml") || start.starts_with("<ListAllMyBucketsResult") {
+        FileKind::Xml
+    } else {
+        FileKind::Text
+    }
+}
 
 /// Where a policy document is used, which decides whether `Principal` belongs in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,5 +103,13 @@ fn holds_statements(node: &Node<'_>) -> bool {
 /// Tells whether text that failed to parse probably meant to be a policy or a request, so
 /// that a folder scan reports it instead of counting it as not recognised.
 pub fn looks_like_policy_text(text: &str) -> bool {
-    text.contains("\"Statement\"") || text.contains("\"Effect\"") || text.contains("\"Action\"")
+    [
+        "\"Statement\"",
+        "\"Effect\"",
+        "\"Action\"",
+        "\"OSSBucket\"",
+        "\"OSSRegionId\"",
+    ]
+    .iter()
+    .any(|key| text.contains(key))
 }

@@ -10,6 +10,9 @@
 
 pub mod docs;
 
+mod api;
+mod regions;
+
 use std::path::{Path, PathBuf};
 
 pub mod catalog;
@@ -25,7 +28,13 @@ pub struct Output {
 pub type Generator = fn(&Path) -> Result<Vec<Output>, String>;
 
 /// Every generator; each data family adds its own.
-const GENERATORS: &[Generator] = &[catalog::generate, docs::rules_doc, docs::config_schema];
+const GENERATORS: &[Generator] = &[
+    api::generate,
+    catalog::generate,
+    docs::rules_doc,
+    docs::config_schema,
+    regions::generate,
+];
 
 /// Generates every data file from the inputs under `root` (the crate root).
 pub fn outputs(root: &Path) -> Result<Vec<Output>, String> {

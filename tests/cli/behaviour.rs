@@ -90,9 +90,15 @@ fn folder_walk_skips_non_policies_quietly() {
     assert_eq!(output.code, 0, "{}", output.stdout);
     let report = output.json();
     assert_eq!(report["diagnostics"].as_array().unwrap().len(), 0);
-    assert_eq!(report["summary"]["files"], 3, "notes.txt is not walked");
+    assert_eq!(
+        report["summary"]["files"], 4,
+        "notes.txt is walked for stored requests"
+    );
     assert_eq!(report["summary"]["checked"], 1);
-    assert_eq!(report["summary"]["not_recognised"], 2);
+    assert_eq!(
+        report["summary"]["not_recognised"], 3,
+        "a policy in a .txt file is not checked in a folder scan"
+    );
 }
 
 #[test]

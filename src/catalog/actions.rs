@@ -1,0 +1,145 @@
+//! The RAM action catalog: every service's RAM code and the actions it defines, generated from
+//! Alibaba Cloud's API metadata (`rules/catalog/actions.json`) and embedded at build time by
+//! `build.rs`.
+//!
+//! Lookups ignore ASCII case, as RAM does for action names. A service whose metadata lists no
+//! operations has an empty action list; callers must not read that as "has no actions".
+
+/// A RAM service.
+#[derive(Debug)]
+pub struct Service {
+    /// The RAM code, lower case, as written before the colon of an action.
+    pub code: &'static str,
+    /// The product codes of Alibaba Cloud's API metadata that use this RAM code.
+    pub products: &'static [&'static str],
+    /// The actions, sorted by lower-cased name.
+    pub actions: &'static [Action],
+}
+
+/// An action of a service.
+#[derive(Debug)]
+pub struct Action {
+    pub name: &'static str,
+    /// Where the retirement of the action's operation is recorded, when it is retired.
+    pub retired: Option<&'static str>,
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+
+/// Every service, sorted by code.
+pub fn services() -> &'static [Service] {
+    SERVICES
+}
+
+/// Finds a service by RAM code, ignoring ASCII case.
+pub fn service(code: &str) -> Option<&'static Service> {
+    SERVICES
+        .binary_search_by(|service| cmp_ignore_case(service.code, code))
+        .ok()
+        .map(|i| &SERVICES[i])
+}
+
+impl Service {
+    /// Tells whether the metadata lists this service's operations.
+    pub fn actions_known(&self) -> bool {
+        !self.actions.is_empty()
+    }
+
+    /// Returns the actions whose names start with `prefix`, ignoring ASCII case, in order.
+    /// The first is found by binary search because the actions are sorted by lower-cased
+    /// name, and the rest are read lazily, so a caller that stops early pays little.
+    pub fn actions_with_prefix<'p>(
+        &self,
+        prefix: &'p str,
+    ) -> impl Iterator<Item = &'static Action> + 'p {
+        let actions: &'static [Action] = self.actions;
+        let start = actions.partition_point(|action| {
+            cmp_ignore_case(action.name, prefix) == std::cmp::Ordering::Less
+        });
+        actions[start..].iter().take_while(move |action| {
+            action.name.len() >= prefix.len()
+                && action.name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        })
+    }
+
+    /// Finds an action by name, ignoring ASCII case.
+    pub fn action(&self, name: &str) -> Option<&'static Action> {
+        self.actions
+            .binary_search_by(|action| cmp_ignore_case(action.name, name))
+            .ok()
+            .map(|i| &self.actions[i])
+    }
+}
+
+/// Compares two names as if both were lower-cased, without allocating.
+fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_services_and_actions_ignoring_case() {
+        let ens = service("ENS").expect("ens is in the catalog");
+        assert_eq!(ens.code, "ens");
+        assert_eq!(
+            ens.action("exportimage").map(|a| a.name),
+            Some("ExportImage")
+        );
+        assert!(ens.action("ExportImages").is_none());
+        assert_eq!(service("kvstore").unwrap().products, &["R-kvstore"]);
+        assert!(service("oss").unwrap().action("GetObject").is_some());
+    }
+
+    #[test]
+    fn prefix_search_finds_every_match() {
+        let ecs = service("ecs").unwrap();
+        let found: Vec<&Action> = ecs.actions_with_prefix("describeinst").collect();
+        let expected: Vec<&str> = ecs
+            .actions
+            .iter()
+            .map(|a| a.name)
+            .filter(|n| n.to_ascii_lowercase().starts_with("describeinst"))
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(found.iter().map(|a| a.name).collect::<Vec<_>>(), expected);
+        assert_eq!(ecs.actions_with_prefix("").count(), ecs.actions.len());
+        assert_eq!(ecs.actions_with_prefix("zzzz").count(), 0);
+    }
+
+    #[test]
+    fn services_are_sorted_for_binary_search() {
+        assert!(SERVICES.windows(2).all(|w| w[0].code < w[1].code));
+        for service in SERVICES {
+            assert!(
+                service
+                    .actions
+                    .windows(2)
+                    .all(|w| w[0].name.to_ascii_lowercase() <= w[1].name.to_ascii_lowercase()),
+                "{}",
+                service.code
+            );
+        }
+    }
+
+    #[test]
+    fn deprecated_operations_are_marked_retired() {
+        let ecs = service("ecs").unwrap();
+        assert!(
+            ecs.action("DescribeUserBusinessBehavior")
+                .unwrap()
+                .retired
+                .is_some()
+        );
+        assert!(ecs.action("DescribeInstances").unwrap().retired.is_none());
+    }
+}

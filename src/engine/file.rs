@@ -1,0 +1,348 @@
+//! The work of one file: load it, decode it, recognise what it holds, and check it.
+//!
+//! Which parser runs depends on the file's kind (see [`FileKind`]). Spans that the
+//! cross-document phase may point at later (bucket names and regions of requests and of
+//! inventory entries) are kept in the file's excerpt, because the text is dropped here.
+
+use std::io::Read;
+use std::ops::Range;
+
+use super::{FileInfo, FileStatus, push_configured};
+use crate::checks::request::{self as request_checks, BucketUse};
+use crate::checks::{self, Ctx, file as file_checks};
+use crate::diagnostic::FileId;
+use crate::discover::{Origin, Target};
+use crate::document::inventory::{self, Entry};
+use crate::document::request::{Classification, Request, TextForms, requests_in_text};
+use crate::document::{self, FileKind, PolicyKind};
+use crate::fingerprint;
+use crate::settings::Settings;
+use crate::source::{self, DecodeError, Excerpt, LineIndex, Span};
+use crate::syntax::{json, markdown};
+
+pub(super) struct FileOutcome {
+    pub info: FileInfo,
+    pub diagnostics: Vec<crate::diagnostic::Diagnostic>,
+    pub io_failure: bool,
+    /// Requests whose bucket region is judged once every inventory is known.
+    pub buckets: Vec<BucketUse>,
+    /// Bucket inventory entries the file holds.
+    pub inventory: Vec<Entry>,
+}
+
+pub(super) enum Loaded {
+    Bytes(Vec<u8>),
+    TooLarge(u64),
+    Failed(std::io::Error),
+}
+
+pub(super) fn read_capped(reader: &mut dyn Read, cap: u64) -> Loaded {
+    let mut bytes = Vec::new();
+    match reader.take(cap + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > cap => Loaded::TooLarge(bytes.len() as u64),
+        Ok(_) => Loaded::Bytes(bytes),
+        Err(error) => Loaded::Failed(error),
+    }
+}
+
+fn load(target: &Target, cap: u64) -> Loaded {
+    let metadata = match std::fs::metadata(&target.path) {
+        Ok(metadata) => metadata,
+        Err(error) => return Loaded::Failed(error),
+    };
+    if !metadata.is_file() {
+        // A FIFO or device would block or never end; only regular files are read.
+        return Loaded::Failed(std::io::Error::other("not a regular file"));
+    }
+    if metadata.len() > cap {
+        return Loaded::TooLarge(metadata.len());
+    }
+    match std::fs::File::open(&target.path) {
+        Ok(mut file) => read_capped(&mut file, cap),
+        Err(error) => Loaded::Failed(error),
+    }
+}
+
+pub(super) fn process_file(
+    id: FileId,
+    target: &Target,
+    settings: &Settings,
+    stdin: Option<&Loaded>,
+) -> FileOutcome {
+    let mut outcome = FileOutcome {
+        info: FileInfo {
+            display: target.display.clone(),
+            excerpt: Excerpt::default(),
+            status: FileStatus::Failed,
+            documents: 0,
+        },
+        diagnostics: Vec::new(),
+        io_failure: false,
+        buckets: Vec::new(),
+        inventory: Vec::new(),
+    };
+    let loaded = match (target.origin, stdin) {
+        (Origin::Stdin, Some(Loaded::Bytes(bytes))) => Loaded::Bytes(bytes.clone()),
+        (Origin::Stdin, Some(Loaded::TooLarge(size))) => Loaded::TooLarge(*size),
+        (Origin::Stdin, Some(Loaded::Failed(error))) => {
+            Loaded::Failed(std::io::Error::new(error.kind(), error.to_string()))
+        }
+        (Origin::Stdin, None) => {
+            Loaded::Failed(std::io::Error::other("standard input is not available"))
+        }
+        _ => load(target, settings.max_file_size),
+    };
+    let bytes = match loaded {
+        Loaded::Bytes(bytes) => bytes,
+        Loaded::TooLarge(size) => {
+            let diagnostic = file_checks::too_large_diagnostic(id, size, settings.max_file_size);
+            push_configured(&mut outcome.diagnostics, diagnostic, settings);
+            fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
+            return outcome;
+        }
+        Loaded::Failed(error) => {
+            let diagnostic = file_checks::io_diagnostic(id, "the file", &error);
+            push_configured(&mut outcome.diagnostics, diagnostic, settings);
+            fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
+            outcome.io_failure = true;
+            return outcome;
+        }
+    };
+
+    let text = match source::decode(bytes) {
+        Ok(text) => text,
+        Err((bytes, error)) => {
+            if target.origin == Origin::Walked && !foreign_text_looks_relevant(&bytes, &error) {
+                outcome.info.status = FileStatus::NotRecognised;
+                return outcome;
+            }
+            let diagnostic = file_checks::encoding_diagnostic(id, &error, bytes.len());
+            if let (DecodeError::InvalidUtf8 { .. }, Some(span)) = (&error, diagnostic.span) {
+                outcome.info.excerpt = Excerpt::build_lossy(&bytes, span);
+            }
+            push_configured(&mut outcome.diagnostics, diagnostic, settings);
+            fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
+            return outcome;
+        }
+    };
+
+    let mut ctx = Ctx::new(id, &text, settings);
+    let kind = document::file_kind(&target.path, target.origin, &text);
+    let found = match kind {
+        FileKind::Json => check_json(&mut ctx, target),
+        FileKind::Xml => check_xml(&mut ctx, target),
+        FileKind::Text | FileKind::Shell => {
+            let whole = 0..text.len();
+            check_text(
+                &mut ctx,
+                target,
+                std::slice::from_ref(&whole),
+                TextForms::ALL,
+            )
+        }
+        FileKind::Markdown => {
+            let ranges = markdown::code_block_ranges(&text);
+            check_text(&mut ctx, target, &ranges, TextForms::ALL)
+        }
+    };
+    outcome.info.status = found.status;
+    outcome.info.documents = found.documents;
+    outcome.buckets = found.buckets;
+    outcome.inventory = found.inventory;
+
+    outcome.diagnostics = ctx.diagnostics;
+    fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
+    let mut retained: Vec<Span> = Vec::new();
+    retained.extend(outcome.diagnostics.iter().flat_map(|d| {
+        d.span
+            .into_iter()
+            .chain(d.labels.iter().filter(|l| l.file == id).map(|l| l.span))
+    }));
+    retained.extend(
+        outcome
+            .buckets
+            .iter()
+            .flat_map(|use_| [use_.bucket_span, use_.region_span]),
+    );
+    retained.extend(
+        outcome
+            .inventory
+            .iter()
+            .flat_map(|entry| [entry.bucket_span, entry.region_span]),
+    );
+    if !retained.is_empty() {
+        let index = LineIndex::new(&text);
+        outcome.info.excerpt = Excerpt::build(&text, &index, retained);
+    }
+    outcome
+}
+
+/// The documents and inventory entries found in a file.
+struct Found {
+    status: FileStatus,
+    documents: usize,
+    buckets: Vec<BucketUse>,
+    inventory: Vec<Entry>,
+}
+
+impl Found {
+    fn nothing() -> Found {
+        Found {
+            status: FileStatus::NotRecognised,
+            documents: 0,
+            buckets: Vec::new(),
+            inventory: Vec::new(),
+        }
+    }
+
+    fn failed() -> Found {
+        Found {
+            status: FileStatus::Failed,
+            ..Found::nothing()
+        }
+    }
+}
+
+fn check_json(ctx: &mut Ctx<'_>, target: &Target) -> Found {
+    let text = ctx.text;
+    // A folder scan reads policies only from JSON files; JSON in a `.txt` or `.md` file found
+    // there is checked only when it is a request, so that notes and docs stay quiet.
+    let json_file = target.origin != Origin::Walked
+        || target
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("policy"));
+    let root = match json::parse(text) {
+        Ok(root) => root,
+        Err(error) => {
+            if target.origin == Origin::Walked
+                && (!json_file || !document::looks_like_policy_text(text))
+            {
+                return Found::nothing();
+            }
+            let diagnostic = checks::json::parse_error_diagnostic(ctx, &error);
+            ctx.report(diagnostic);
+            return Found::failed();
+        }
+    };
+    let mut found = Found::nothing();
+    if target.inventory {
+        report_not_inventory(ctx);
+        return Found::failed();
+    }
+    if document::is_policy(&root) {
+        if !json_file {
+            return found;
+        }
+        found.status = FileStatus::Checked;
+        found.documents = 1;
+        checks::json::check_duplicate_keys(ctx, &root, "");
+        let _policy = checks::grammar::check_policy(ctx, &root, PolicyKind::Unspecified, "");
+        fingerprint::assign_subjects(&mut ctx.diagnostics, &root);
+        return found;
+    }
+    if let Some(request) = Request::from_json(root) {
+        check_requests(ctx, std::slice::from_ref(&request), &mut found);
+    }
+    found
+}
+
+fn check_text(
+    ctx: &mut Ctx<'_>,
+    target: &Target,
+    ranges: &[Range<usize>],
+    forms: TextForms,
+) -> Found {
+    let text = ctx.text;
+    if let Some(entries) = inventory::parse_ossutil_listing(text) {
+        return check_inventory(ctx, entries);
+    }
+    if target.inventory {
+        report_not_inventory(ctx);
+        return Found::failed();
+    }
+    let requests = requests_in_text(text, ranges, forms);
+    let mut found = Found::nothing();
+    check_requests(ctx, &requests, &mut found);
+    found
+}
+
+fn check_xml(ctx: &mut Ctx<'_>, target: &Target) -> Found {
+    let text = ctx.text;
+    if !inventory::is_list_buckets_xml(text) {
+        if target.inventory {
+            report_not_inventory(ctx);
+            return Found::failed();
+        }
+        return Found::nothing();
+    }
+    match inventory::parse_list_buckets_xml(text) {
+        Ok(entries) => check_inventory(ctx, entries),
+        Err(error) => {
+            let diagnostic = checks::inventory::invalid_inventory(ctx, error.span, error.message);
+            ctx.report(diagnostic);
+            Found::failed()
+        }
+    }
+}
+
+fn report_not_inventory(ctx: &mut Ctx<'_>) {
+    let diagnostic = checks::inventory::not_an_inventory(ctx);
+    ctx.report(diagnostic);
+}
+
+fn check_inventory(ctx: &mut Ctx<'_>, entries: Vec<Entry>) -> Found {
+    checks::inventory::check_entries(ctx, &entries);
+    Found {
+        status: FileStatus::Checked,
+        documents: 0,
+        buckets: Vec::new(),
+        inventory: entries,
+    }
+}
+
+/// Classifies each request and checks those ramlint has rules for.
+fn check_requests(ctx: &mut Ctx<'_>, requests: &[Request<'_>], found: &mut Found) {
+    for request in requests {
+        match request.classify() {
+            Ok(Classification::Checked(operation)) => {
+                found.documents += 1;
+                if let Some(use_) = request_checks::check_request(ctx, request, operation) {
+                    found.buckets.push(use_);
+                }
+            }
+            Ok(Classification::UnknownOperation(api)) => {
+                found.documents += 1;
+                request_checks::check_unknown_operation(ctx, request, api);
+            }
+            Ok(Classification::NotRecognised) => {}
+            Err(message) => {
+                let error = std::io::Error::other(format!(
+                    "ramlint's rule data is inconsistent: {message}"
+                ));
+                let diagnostic =
+                    file_checks::io_diagnostic(ctx.file, "the rule data for this request", &error);
+                ctx.report(diagnostic);
+                found.status = FileStatus::Failed;
+                return;
+            }
+        }
+    }
+    if found.documents > 0 {
+        found.status = FileStatus::Checked;
+    }
+}
+
+/// Tells whether a file in a foreign encoding, or with bytes that are not UTF-8, seems to
+/// hold a policy or request, so that a folder scan reports it rather than skipping it.
+fn foreign_text_looks_relevant(bytes: &[u8], error: &DecodeError) -> bool {
+    match error {
+        DecodeError::Foreign { encoding, .. } => {
+            document::looks_like_policy_text(&source::decode_foreign_lossy(bytes, *encoding))
+        }
+        DecodeError::InvalidUtf8 { .. } => {
+            document::looks_like_policy_text(&String::from_utf8_lossy(bytes))
+        }
+    }
+}

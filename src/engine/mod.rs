@@ -1,0 +1,229 @@
+//! The pipeline of a `check` run: discover, then load, parse, classify and check every file
+//! in parallel, then sort what was found.
+//!
+//! Each file is handled by one worker from start to end. When the worker is done, the file's
+//! text is dropped and only the lines its diagnostics point at are kept (an [`Excerpt`]), so
+//! memory follows the number of findings rather than the size of the scan.
+
+mod cross;
+mod file;
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::checks::file as file_checks;
+use crate::diagnostic::{Diagnostic, FileId};
+use crate::discover::{self, DiscoverOptions, Origin, Target};
+use crate::document::inventory::Entry;
+use crate::fingerprint;
+use crate::settings::Settings;
+use crate::source::Excerpt;
+use file::{process_file, read_capped};
+
+/// The outcome of one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileStatus {
+    /// The file contains at least one document, and it was checked.
+    Checked,
+    /// The file was read but contains nothing ramlint checks.
+    NotRecognised,
+    /// The file could not be read, decoded or parsed; a diagnostic says why.
+    Failed,
+    /// `ramlint.toml`, listed only so that diagnostics can point into it (its `[buckets]`
+    /// entries and `[[ignore]]` entries). It is not a scanned file and is not counted as one.
+    Config,
+}
+
+/// A file of the run, as the report needs it.
+#[derive(Clone, Debug)]
+pub struct FileInfo {
+    pub display: String,
+    pub excerpt: Excerpt,
+    pub status: FileStatus,
+    /// How many documents (policies, requests) the file holds.
+    pub documents: usize,
+}
+
+/// The outcome of a `check` run before suppressions and formatting.
+#[derive(Debug, Default)]
+pub struct RunResult {
+    pub files: Vec<FileInfo>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// True when some path could not be used at all, which makes the exit code 2.
+    pub io_failure: bool,
+}
+
+pub struct RunOptions<'a> {
+    pub paths: Vec<PathBuf>,
+    pub discover: DiscoverOptions,
+    pub settings: &'a Settings,
+    pub jobs: usize,
+    pub stdin: Option<&'a mut dyn Read>,
+    pub inventory: InventoryInput,
+}
+
+/// The bucket inventories given outside the scanned files.
+#[derive(Debug, Default)]
+pub struct InventoryInput {
+    /// `--bucket-region NAME=REGION` entries, as bucket name and region text.
+    pub flags: Vec<(String, String)>,
+    /// The `[buckets]` table of `ramlint.toml`.
+    pub config: Option<ConfigInventory>,
+    /// Files named with `--inventory`.
+    pub files: Vec<PathBuf>,
+}
+
+/// The `[buckets]` entries of a configuration file, with the file for labels.
+#[derive(Debug)]
+pub struct ConfigInventory {
+    pub display: String,
+    pub text: String,
+    pub entries: Vec<Entry>,
+}
+
+/// Runs the checks over the given paths.
+pub fn run(mut options: RunOptions<'_>) -> RunResult {
+    let mut discovery = discover::discover(&options.paths, &options.discover);
+    add_inventory_files(&mut discovery, &options.inventory.files);
+    let settings = options.settings;
+
+    let mut result = RunResult::default();
+    for error in &discovery.errors {
+        let id = FileId(result.files.len() as u32);
+        result.files.push(FileInfo {
+            display: error.display.clone(),
+            excerpt: Excerpt::default(),
+            status: FileStatus::Failed,
+            documents: 0,
+        });
+        let mut diagnostic = file_checks::io_diagnostic(id, "the path", &error.error);
+        if error.error.kind() == std::io::ErrorKind::NotFound && error.error.get_ref().is_none() {
+            diagnostic.message = "the path does not exist".to_string();
+            diagnostic = diagnostic.help("check the spelling of the path");
+        }
+        diagnostic.fingerprint =
+            fingerprint::fingerprint(diagnostic.rule.id, &error.display, &diagnostic.subject);
+        push_configured(&mut result.diagnostics, diagnostic, settings);
+        result.io_failure = true;
+    }
+
+    // Standard input is read up front, on this thread, since it cannot be shared.
+    let mut stdin_bytes = None;
+    if discovery.targets.iter().any(|t| t.origin == Origin::Stdin)
+        && let Some(reader) = options.stdin.take()
+    {
+        stdin_bytes = Some(read_capped(reader, settings.max_file_size));
+    }
+
+    let base = result.files.len() as u32;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .build();
+    let process_all = || {
+        discovery
+            .targets
+            .par_iter()
+            .enumerate()
+            .map(|(i, target)| {
+                process_file(
+                    FileId(base + i as u32),
+                    target,
+                    settings,
+                    stdin_bytes.as_ref(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let outcomes = match &pool {
+        Ok(pool) => pool.install(process_all),
+        Err(_) => process_all(),
+    };
+
+    let mut judged = cross::Inventories::default();
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        if outcome.io_failure {
+            result.io_failure = true;
+        }
+        let id = FileId(base + i as u32);
+        judged.add_file(id, outcome.inventory, outcome.buckets);
+        result.files.push(outcome.info);
+        result.diagnostics.extend(outcome.diagnostics);
+    }
+
+    let config = options.inventory.config.take();
+    let config_id = config.as_ref().map(|config| {
+        let id = FileId(result.files.len() as u32);
+        result.files.push(FileInfo {
+            display: config.display.clone(),
+            excerpt: Excerpt::default(),
+            status: FileStatus::Config,
+            documents: 0,
+        });
+        id
+    });
+    if let (Some(config), Some(id)) = (&config, config_id) {
+        judged.add_config(id, config.entries.clone());
+    }
+    judged.add_flags(&options.inventory.flags);
+    let found = judged.judge(&result.files);
+    for diagnostic in found {
+        push_configured(&mut result.diagnostics, diagnostic, settings);
+    }
+    if let (Some(config), Some(id)) = (&config, config_id) {
+        result.files[id.0 as usize].excerpt =
+            cross::config_excerpt(&config.text, id, &result.diagnostics);
+    }
+
+    sort_diagnostics(&mut result.diagnostics, &result.files);
+    result
+}
+
+/// Adds the files named with `--inventory` to the targets, marking a target that is
+/// already there.
+fn add_inventory_files(discovery: &mut discover::Discovery, files: &[PathBuf]) {
+    for path in files {
+        let display = discover::display_path(path);
+        if let Some(target) = discovery
+            .targets
+            .iter_mut()
+            .find(|t| t.display == display && t.origin != Origin::Stdin)
+        {
+            target.inventory = true;
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Ok(_) => discovery.targets.push(Target {
+                path: path.clone(),
+                display,
+                origin: Origin::Explicit,
+                inventory: true,
+            }),
+            Err(error) => discovery
+                .errors
+                .push(discover::DiscoveryError { display, error }),
+        }
+    }
+    discovery.targets.sort_by(|a, b| a.display.cmp(&b.display));
+}
+
+/// Sorts diagnostics by path, then position, then rule id.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic], files: &[FileInfo]) {
+    diagnostics.sort_by(|a, b| {
+        files[a.file.0 as usize]
+            .display
+            .cmp(&files[b.file.0 as usize].display)
+            .then(a.start().cmp(&b.start()))
+            .then(a.span.map(|s| s.end).cmp(&b.span.map(|s| s.end)))
+            .then(a.rule.id.cmp(b.rule.id))
+            .then(a.message.cmp(&b.message))
+    });
+}
+
+fn push_configured(out: &mut Vec<Diagnostic>, mut diagnostic: Diagnostic, settings: &Settings) {
+    if let Some(severity) = settings.severity(diagnostic.rule) {
+        diagnostic.severity = severity;
+        out.push(diagnostic);
+    }
+}
