@@ -3,7 +3,8 @@
 //! The pipeline runs in stages, each in its own module: [`discover`] finds files, [`source`]
 //! loads them as UTF-8 text, [`syntax`] parses them into span-carrying trees, [`document`]
 //! recognises policies, [`checks`] report diagnostics, and [`report`] renders them. The
-//! [`engine`] runs the stages over a scan and [`cli`] is the command line.
+//! [`engine`] runs the stages over a scan and [`cli`] is the command line. [`eval`] decides
+//! whether a set of policies allows a request.
 
 pub mod catalog;
 pub mod checks;
@@ -13,6 +14,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod document;
 pub mod engine;
+pub mod eval;
 pub mod fingerprint;
 pub mod generate;
 pub mod report;
