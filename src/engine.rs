@@ -254,8 +254,10 @@ fn process_file(
                 outcome.info.status = FileStatus::Checked;
                 outcome.info.documents = 1;
                 checks::json::check_duplicate_keys(&mut ctx, &root, "");
-                let _policy =
+                let policy =
                     checks::grammar::check_policy(&mut ctx, &root, PolicyKind::Unspecified, "");
+                checks::permissions::check(&mut ctx, &policy);
+                checks::resources::check(&mut ctx, &policy);
             } else {
                 outcome.info.status = FileStatus::NotRecognised;
             }

@@ -65,7 +65,7 @@ macro_rules! declare_rule {
 
 /// Every rule, in the order `ramlint rules` lists them.
 pub fn all() -> &'static [&'static Rule] {
-    use crate::checks::{condition, elements, file, grammar, json};
+    use crate::checks::{condition, elements, file, grammar, json, permissions, resources};
     static ALL: &[&Rule] = &[
         &file::INVALID_ENCODING,
         &file::IO_ERROR,
@@ -85,6 +85,10 @@ pub fn all() -> &'static [&'static Rule] {
         &elements::INVALID_PRINCIPAL,
         &condition::INVALID_CONDITION,
         &grammar::POLICY_TOO_LARGE,
+        &resources::RESOURCE_MISMATCH,
+        &permissions::ADMIN_ACCESS,
+        &permissions::SERVICE_WILDCARD,
+        &permissions::ALLOW_NOT_ACTION,
     ];
     ALL
 }

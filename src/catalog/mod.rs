@@ -3,6 +3,9 @@
 //!
 //! Lookups ignore ASCII case, as RAM does for action names. A service whose metadata lists no
 //! operations has an empty action list; callers must not read that as "has no actions".
+//! [`resources`] holds what is known of the resources some actions act on.
+
+pub mod resources;
 
 /// A RAM service.
 #[derive(Debug)]

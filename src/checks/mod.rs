@@ -6,6 +6,8 @@ pub mod elements;
 pub mod file;
 pub mod grammar;
 pub mod json;
+pub mod permissions;
+pub mod resources;
 
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::settings::Settings;
