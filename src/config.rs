@@ -7,6 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::Severity;
+use crate::grants::{self, PolicySetSpec, RequestScope};
 use crate::settings::{self, Settings};
 use crate::source::Span;
 
@@ -57,6 +58,23 @@ pub struct ConfigFile {
     /// Rule severities: `"error"`, `"warning"`, `"info"` or `"off"`.
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Policy sets: the policies that apply to a group of stored requests.
+    #[serde(default)]
+    pub grants: Vec<Spanned<GrantEntry>>,
+}
+
+/// A `[[grants]]` entry. Paths and globs are relative to the configuration's folder.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GrantEntry {
+    /// Policy files or globs; the files are evaluated together as one policy set.
+    pub policies: Vec<Spanned<String>>,
+    /// Globs of the stored request files the policies apply to.
+    #[serde(default)]
+    pub requests: Vec<Spanned<String>>,
+    /// Actions the policies must grant.
+    #[serde(default)]
+    pub require: Vec<Spanned<String>>,
 }
 
 /// A loaded configuration, with its path and text for error reporting.
@@ -162,6 +180,98 @@ impl Config {
                 .map_err(|message| self.error_at(size.span(), message, None))?;
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// Resolves the `[[grants]]` entries into policy sets: expands the policy globs, checks
+    /// that every named file exists and every required action is well-formed.
+    pub fn grant_sets(&self) -> Result<Vec<PolicySetSpec>, ConfigError> {
+        let base = self.base_dir();
+        let file_name = self.path.as_deref().and_then(Path::file_name).map_or_else(
+            || FILE_NAME.to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let mut sets = Vec::new();
+        for (index, entry) in self.file.grants.iter().enumerate() {
+            let span = entry.span();
+            let entry = entry.get_ref();
+            if entry.policies.is_empty() {
+                return Err(self.error_at(
+                    span,
+                    "this `[[grants]]` entry has an empty `policies` list".to_string(),
+                    Some("list the policy files that apply, such as `policies = [\"policies/exporter.json\"]`".to_string()),
+                ));
+            }
+            if entry.require.is_empty() && entry.requests.is_empty() {
+                return Err(self.error_at(
+                    span,
+                    "this `[[grants]]` entry has neither `require` nor `requests`, so it checks nothing".to_string(),
+                    Some("add `require = [\"ens:ExportImage\"]` or `requests = [\"requests/**\"]`".to_string()),
+                ));
+            }
+
+            let mut files = Vec::new();
+            for policy in &entry.policies {
+                let text = policy.get_ref();
+                if grants::is_glob(text) {
+                    let found = grants::expand_glob(&base, text)
+                        .map_err(|message| self.error_at(policy.span(), message, None))?;
+                    if found.is_empty() {
+                        return Err(self.error_at(
+                            policy.span(),
+                            format!("`{text}` matches no file"),
+                            Some(format!("globs are relative to the folder of {file_name}")),
+                        ));
+                    }
+                    files.extend(found);
+                } else {
+                    let path = base.join(text);
+                    if !path.is_file() {
+                        return Err(self.error_at(
+                            policy.span(),
+                            format!("the policy file `{text}` does not exist"),
+                            Some(format!("paths are relative to the folder of {file_name}")),
+                        ));
+                    }
+                    files.push(path);
+                }
+            }
+
+            let mut require = Vec::new();
+            for action in &entry.require {
+                grants::check_required_action(action.get_ref())
+                    .map_err(|message| self.error_at(action.span(), message, None))?;
+                require.push(action.get_ref().clone());
+            }
+
+            let patterns: Vec<&str> = entry
+                .requests
+                .iter()
+                .map(|r| r.get_ref().as_str())
+                .collect();
+            let globs = grants::compile_globs(&patterns).map_err(|(position, message)| {
+                let span = entry
+                    .requests
+                    .get(position)
+                    .map_or(span.clone(), Spanned::span);
+                self.error_at(span, message, None)
+            })?;
+
+            sets.push(PolicySetSpec {
+                name: format!(
+                    "the policies of [[grants]] entry {} in {file_name}",
+                    index + 1
+                ),
+                files,
+                require,
+                requests: RequestScope::Matching {
+                    globs,
+                    base: base.clone(),
+                },
+            });
+        }
+        Ok(sets)
     }
 }
 

@@ -5,6 +5,7 @@
 //! text is dropped and only the lines its diagnostics point at are kept (an [`Excerpt`]), so
 //! memory follows the number of findings rather than the size of the scan.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -13,8 +14,10 @@ use rayon::prelude::*;
 use crate::checks::{self, Ctx, file as file_checks};
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::discover::{self, DiscoverOptions, Origin, Target};
+use crate::document::policy::Policy;
 use crate::document::{self, PolicyKind};
 use crate::fingerprint;
+use crate::grants::{self, GrantOptions, PolicySetSpec};
 use crate::settings::Settings;
 use crate::source::{self, DecodeError, Excerpt, LineIndex, Span};
 use crate::syntax::json;
@@ -47,14 +50,29 @@ pub struct RunResult {
     pub diagnostics: Vec<Diagnostic>,
     /// True when some path could not be used at all, which makes the exit code 2.
     pub io_failure: bool,
+    /// The policies of the files that belong to a policy set, by file. A member file that
+    /// could not be read, or contains no policy, has no entry.
+    pub policies: HashMap<FileId, Policy<'static>>,
+    /// The files of each policy set, in the order of [`GrantOptions::sets`].
+    pub set_files: Vec<Vec<FileId>>,
 }
 
 pub struct RunOptions<'a> {
     pub paths: Vec<PathBuf>,
     pub discover: DiscoverOptions,
     pub settings: &'a Settings,
+    pub grants: &'a GrantOptions,
     pub jobs: usize,
     pub stdin: Option<&'a mut dyn Read>,
+}
+
+/// What a worker does for one file beyond the per-document checks.
+struct FileJob<'a> {
+    /// The file belongs to a policy set: keep its policy, and the lines of its statements
+    /// so that diagnostics of the set can label them.
+    keep_policy: bool,
+    /// Actions the file's policy must grant on its own.
+    require_each: &'a [String],
 }
 
 /// Runs the checks over the given paths.
@@ -90,21 +108,33 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
         stdin_bytes = Some(read_capped(reader, settings.max_file_size));
     }
 
+    let mut targets = discovery.targets;
+    let set_targets = attach_set_files(&mut targets, &options.grants.sets);
+    let mut keep_policy = vec![false; targets.len()];
+    for &index in set_targets.iter().flatten() {
+        keep_policy[index] = true;
+    }
+    let require_each = options.grants.require_each.as_slice();
+
     let base = result.files.len() as u32;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
         .build();
     let process_all = || {
-        discovery
-            .targets
+        targets
             .par_iter()
             .enumerate()
             .map(|(i, target)| {
+                let job = FileJob {
+                    keep_policy: keep_policy[i],
+                    require_each,
+                };
                 process_file(
                     FileId(base + i as u32),
                     target,
                     settings,
                     stdin_bytes.as_ref(),
+                    &job,
                 )
             })
             .collect::<Vec<_>>()
@@ -114,15 +144,66 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
         Err(_) => process_all(),
     };
 
-    for outcome in outcomes {
+    for (i, outcome) in outcomes.into_iter().enumerate() {
         if outcome.io_failure {
             result.io_failure = true;
+        }
+        if let Some(policy) = outcome.policy {
+            result.policies.insert(FileId(base + i as u32), policy);
         }
         result.files.push(outcome.info);
         result.diagnostics.extend(outcome.diagnostics);
     }
+    result.set_files = set_targets
+        .iter()
+        .map(|members| {
+            members
+                .iter()
+                .map(|&index| FileId(base + index as u32))
+                .collect()
+        })
+        .collect();
+    for diagnostic in grants::check_sets(&result, &options.grants.sets) {
+        push_configured(&mut result.diagnostics, diagnostic, settings);
+    }
     sort_diagnostics(&mut result.diagnostics, &result.files);
     result
+}
+
+/// Makes sure every file of every policy set is read, adding those the scan did not find,
+/// and returns the target indexes of each set's files. A file is recognised as already
+/// found when both paths resolve to the same file.
+fn attach_set_files(targets: &mut Vec<Target>, sets: &[PolicySetSpec]) -> Vec<Vec<usize>> {
+    if sets.is_empty() {
+        return Vec::new();
+    }
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    for (index, target) in targets.iter().enumerate() {
+        if target.origin != Origin::Stdin {
+            let key = std::fs::canonicalize(&target.path).unwrap_or_else(|_| target.path.clone());
+            by_path.entry(key).or_insert(index);
+        }
+    }
+    sets.iter()
+        .map(|set| {
+            let mut members: Vec<usize> = Vec::new();
+            for file in &set.files {
+                let key = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+                let index = *by_path.entry(key).or_insert_with(|| {
+                    targets.push(Target {
+                        path: file.clone(),
+                        display: discover::display_path(file),
+                        origin: Origin::Explicit,
+                    });
+                    targets.len() - 1
+                });
+                if !members.contains(&index) {
+                    members.push(index);
+                }
+            }
+            members
+        })
+        .collect()
 }
 
 /// Sorts diagnostics by path, then position, then rule id.
@@ -142,6 +223,8 @@ struct FileOutcome {
     info: FileInfo,
     diagnostics: Vec<Diagnostic>,
     io_failure: bool,
+    /// The file's policy, kept when the file belongs to a policy set.
+    policy: Option<Policy<'static>>,
 }
 
 enum Loaded {
@@ -182,6 +265,7 @@ fn process_file(
     target: &Target,
     settings: &Settings,
     stdin: Option<&Loaded>,
+    job: &FileJob<'_>,
 ) -> FileOutcome {
     let mut outcome = FileOutcome {
         info: FileInfo {
@@ -192,6 +276,7 @@ fn process_file(
         },
         diagnostics: Vec::new(),
         io_failure: false,
+        policy: None,
     };
     let loaded = match (target.origin, stdin) {
         (Origin::Stdin, Some(Loaded::Bytes(bytes))) => Loaded::Bytes(bytes.clone()),
@@ -258,6 +343,20 @@ fn process_file(
                     checks::grammar::check_policy(&mut ctx, &root, PolicyKind::Unspecified, "");
                 checks::permissions::check(&mut ctx, &policy);
                 checks::resources::check(&mut ctx, &policy);
+                // Trust and resource-based policies grant nothing to a caller of their own.
+                if policy.kind == PolicyKind::Identity {
+                    for action in job.require_each {
+                        if let Some(diagnostic) =
+                            checks::grants::check_document(id, &policy, action)
+                        {
+                            ctx.report(diagnostic);
+                        }
+                    }
+                }
+                if job.keep_policy {
+                    retained.extend(policy.label_spans());
+                    outcome.policy = Some(policy.into_owned());
+                }
             } else {
                 outcome.info.status = FileStatus::NotRecognised;
             }

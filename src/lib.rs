@@ -4,7 +4,7 @@
 //! loads them as UTF-8 text, [`syntax`] parses them into span-carrying trees, [`document`]
 //! recognises policies, [`checks`] report diagnostics, and [`report`] renders them. The
 //! [`engine`] runs the stages over a scan and [`cli`] is the command line. [`eval`] decides
-//! whether a set of policies allows a request.
+//! whether a set of policies allows a request, for `--require` and `ramlint simulate`.
 
 pub mod catalog;
 pub mod checks;
@@ -17,8 +17,10 @@ pub mod engine;
 pub mod eval;
 pub mod fingerprint;
 pub mod generate;
+pub mod grants;
 pub mod report;
 pub mod rules;
 pub mod settings;
+pub mod simulate;
 pub mod source;
 pub mod syntax;

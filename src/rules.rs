@@ -65,7 +65,7 @@ macro_rules! declare_rule {
 
 /// Every rule, in the order `ramlint rules` lists them.
 pub fn all() -> &'static [&'static Rule] {
-    use crate::checks::{condition, elements, file, grammar, json, permissions, resources};
+    use crate::checks::{condition, elements, file, grammar, grants, json, permissions, resources};
     static ALL: &[&Rule] = &[
         &file::INVALID_ENCODING,
         &file::IO_ERROR,
@@ -89,6 +89,8 @@ pub fn all() -> &'static [&'static Rule] {
         &permissions::ADMIN_ACCESS,
         &permissions::SERVICE_WILDCARD,
         &permissions::ALLOW_NOT_ACTION,
+        &grants::ACTION_NOT_GRANTED,
+        &grants::ACTION_CONDITIONALLY_GRANTED,
     ];
     ALL
 }

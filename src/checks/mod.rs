@@ -5,6 +5,7 @@ pub mod condition;
 pub mod elements;
 pub mod file;
 pub mod grammar;
+pub mod grants;
 pub mod json;
 pub mod permissions;
 pub mod resources;

@@ -263,6 +263,10 @@ impl Evaluation {
 /// makes the decision `Conditional` where it could change it: an undecided Deny next to an
 /// Allow, or an undecided Allow with no applying Allow. Statements without a valid `Effect`
 /// or without `Action`/`NotAction` are skipped; the grammar check reports them.
+///
+/// NOTE: the undecided conditions of different statements are treated as independent. When
+/// a Deny and an Allow depend on the same key so that they can never both be false (or
+/// both true), the decision may be `Conditional` although no context allows the request.
 pub fn evaluate(documents: &[Document<'_>], request: &Request<'_>) -> Evaluation {
     let mut statements = Vec::new();
     for document in documents {

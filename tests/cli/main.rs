@@ -2,6 +2,7 @@
 
 mod behaviour;
 mod generated;
+mod grants;
 mod real;
 mod rules;
 mod support;
