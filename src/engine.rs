@@ -109,6 +109,9 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
     }
 
     let mut targets = discovery.targets;
+    // Files read only because a policy set names them are not part of the scan, so
+    // `--require` does not check them on their own.
+    let scanned = targets.len();
     let set_targets = attach_set_files(&mut targets, &options.grants.sets);
     let mut keep_policy = vec![false; targets.len()];
     for &index in set_targets.iter().flatten() {
@@ -127,7 +130,7 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
             .map(|(i, target)| {
                 let job = FileJob {
                     keep_policy: keep_policy[i],
-                    require_each,
+                    require_each: if i < scanned { require_each } else { &[] },
                 };
                 process_file(
                     FileId(base + i as u32),

@@ -168,7 +168,7 @@ fn render_text(evaluation: &Evaluation, request: &Request<'_>, result: &RunResul
             statement.name(),
             statement.effect.as_str(),
             statement.outcome.as_str(),
-            statement.explain(request)
+            escape_text(&statement.explain(request))
         ));
         for condition in &statement.conditions {
             let given = match &condition.request_values {
@@ -180,7 +180,7 @@ fn render_text(evaluation: &Evaluation, request: &Request<'_>, result: &RunResul
             };
             out.push_str(&format!(
                 "    condition {}: {} ({given})\n",
-                condition.describe(),
+                escape_text(&condition.describe()),
                 condition.truth.as_str()
             ));
         }

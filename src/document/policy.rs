@@ -137,7 +137,7 @@ pub struct Policy<'a> {
 impl Policy<'_> {
     /// Returns the spans that a diagnostic about this policy in another file may label: the
     /// `Statement` value, the first and last line of each statement, and each statement's
-    /// `Effect`, action and resource items and condition keys. A file's worker keeps these
+    /// `Effect`, action and resource values and items, and condition operators and keys. A file's worker keeps these
     /// lines when the policy belongs to a policy set.
     pub fn label_spans(&self) -> Vec<Span> {
         let mut spans: Vec<Span> = self.statement_span.into_iter().collect();
@@ -150,9 +150,7 @@ impl Policy<'_> {
                 .flatten()
             {
                 spans.push(patterns.key_span);
-                if patterns.items.is_empty() {
-                    spans.push(patterns.value_span);
-                }
+                spans.push(patterns.value_span);
                 spans.extend(patterns.items.iter().map(|item| item.span));
             }
             for condition in &statement.conditions {

@@ -613,3 +613,78 @@ fn stored_request_needs_its_action_granted() {
     let (result, specs) = run_with_set(vec![request_path.clone()], vec![allow], RequestScope::All);
     assert!(check_requests(&result, &specs, &[request]).is_empty());
 }
+
+#[test]
+fn near_miss_in_another_file_keeps_its_lines() {
+    const IMAGES_ONLY: &str = r#"{
+  "Version": "1",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "ens:ExportImage",
+      "Resource": [
+        "acs:ens:*:*:image/m-1",
+        "acs:ens:*:*:image/m-2"
+      ]
+    }
+  ]
+}
+"#;
+    let dir = TempDir::new("policy-set-near-miss");
+    let read_only = dir.write("a.json", READ_ONLY);
+    let images = dir.write("b.json", IMAGES_ONLY);
+    let output = run(&[
+        "check",
+        "--format",
+        "json",
+        "--policy",
+        path(&read_only),
+        "--policy",
+        path(&images),
+        "--require",
+        "ens:ExportImage",
+        path(&read_only),
+    ]);
+    let found = diagnostics_of(&output, "action-not-granted");
+    assert_eq!(found.len(), 1);
+    let near_miss = found[0]["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|label| label["message"].as_str().unwrap().starts_with("covers"))
+        .expect("the statement limited to images is labelled");
+    assert!(near_miss["path"].as_str().unwrap().ends_with("b.json"));
+    let covered = slice(IMAGES_ONLY, &near_miss["span"]);
+    assert!(
+        covered.starts_with('[') && covered.ends_with(']'),
+        "{covered}"
+    );
+    assert_eq!(near_miss["span"]["start"]["line"], 7);
+    assert_eq!(near_miss["span"]["start"]["column"], 19);
+    assert_eq!(near_miss["span"]["end"]["line"], 10);
+}
+
+#[test]
+fn set_members_outside_the_scan_are_not_required_alone() {
+    let dir = TempDir::new("grants-not-scanned");
+    dir.write("policies/deny.json", DENY_EXPORT);
+    dir.write("other/read-only.json", READ_ONLY);
+    let config = dir.write(
+        "ramlint.toml",
+        "[[grants]]\npolicies = [\"policies/deny.json\"]\nrequests = [\"requests/**\"]\n",
+    );
+    let scan = dir.0.join("other");
+    let output = run(&[
+        "check",
+        "--format",
+        "json",
+        "--config",
+        path(&config),
+        "--require",
+        "ens:DescribeImages",
+        path(&scan),
+    ]);
+    assert_eq!(output.code, 0, "{}", output.stdout);
+    assert!(diagnostics_of(&output, "action-not-granted").is_empty());
+    assert_eq!(output.json()["summary"]["files"], 2);
+}
