@@ -66,7 +66,7 @@ pub struct RunOptions<'a> {
     pub stdin: Option<&'a mut dyn Read>,
 }
 
-/// What a worker does for one file beyond the per-document checks.
+/// The work on one file beyond the per-document checks.
 struct FileJob<'a> {
     /// The file belongs to a policy set: keep its policy, and the lines of its statements
     /// so that diagnostics of the set can label them.

@@ -665,7 +665,7 @@ fn near_miss_in_another_file_keeps_its_lines() {
 }
 
 #[test]
-fn set_members_outside_the_scan_are_not_required_alone() {
+fn unscanned_set_members_skip_require() {
     let dir = TempDir::new("grants-not-scanned");
     dir.write("policies/deny.json", DENY_EXPORT);
     dir.write("other/read-only.json", READ_ONLY);
