@@ -15,6 +15,7 @@ use crate::discover::{DiscoverOptions, Excludes};
 use crate::engine::{
     self, ConfigInventory, FileInfo, FileStatus, InventoryInput, RunOptions, RunResult,
 };
+use crate::grants::{self, GrantOptions, PolicySetSpec, RequestScope};
 use crate::report::{self, Summary, text::Style};
 use crate::rules;
 use crate::settings::{self, Settings};
@@ -54,6 +55,28 @@ pub enum Command {
         /// The rule id, such as `invalid-effect`.
         id: String,
     },
+    /// Decide whether policies allow one request, and show the statements that decided.
+    Simulate(SimulateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SimulateArgs {
+    /// A policy that applies to the caller (repeatable); the files are evaluated together.
+    #[arg(long = "policy", value_name = "FILE", required = true)]
+    pub policies: Vec<PathBuf>,
+    /// The action, such as `ens:ExportImage`.
+    #[arg(long, value_name = "ACTION")]
+    pub action: String,
+    /// The resource ARN [default: the resource the action acts on, `*` when unknown].
+    #[arg(long, value_name = "ARN")]
+    pub resource: Option<String>,
+    /// A condition key of the request and its value (repeatable), such as
+    /// `acs:SourceIp=203.0.113.7`; a key given twice has both values.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -100,6 +123,14 @@ pub struct CheckArgs {
     /// Do not read any ramlint.toml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// A policy that applies to the caller of the scanned requests (repeatable). The files
+    /// form one policy set, which `--require` checks as a whole.
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<PathBuf>,
+    /// An action that must be allowed (repeatable): by the `--policy` set, or without
+    /// `--policy` by each policy document of the scan on its own.
+    #[arg(long, value_name = "ACTION")]
+    pub require: Vec<String>,
     /// The lowest severity that makes the run exit with 1 [default: error].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -188,6 +219,7 @@ where
         Command::Check(args) => check(*args, stdin, stdout, stderr),
         Command::Rules { format } => list_rules(format, stdout),
         Command::Rule { id } => explain_rule(&id, stdout, stderr),
+        Command::Simulate(args) => crate::simulate::run(&args, stdout, stderr),
     };
     match result {
         Ok(code) => code,
@@ -292,6 +324,30 @@ fn check(
     if args.jobs == Some(0) {
         return usage_error(stderr, "--jobs must be at least 1");
     }
+    for action in &args.require {
+        if let Err(message) = grants::check_required_action(action) {
+            return usage_error(stderr, &format!("--require: {message}"));
+        }
+    }
+    let mut sets = match config.grant_sets() {
+        Ok(sets) => sets,
+        Err(error) => {
+            write_config_error(&error, stderr)?;
+            return Ok(EXIT_TROUBLE);
+        }
+    };
+    let require_each = if args.policies.is_empty() {
+        args.require.clone()
+    } else {
+        sets.push(PolicySetSpec {
+            name: "the policies given with --policy".to_string(),
+            files: args.policies.clone(),
+            require: args.require.clone(),
+            requests: RequestScope::All,
+        });
+        Vec::new()
+    };
+    let grant_options = GrantOptions { require_each, sets };
     let mut baseline = match &args.baseline {
         Some(path) => match Baseline::load(path) {
             Ok(baseline) => Some(baseline),
@@ -345,6 +401,7 @@ fn check(
             skip_unrecognised: args.skip_unrecognised,
         },
         settings: &settings,
+        grants: &grant_options,
         jobs,
         stdin: Some(stdin),
         inventory,
@@ -529,7 +586,7 @@ fn parse_bucket_regions(values: &[String]) -> Result<Vec<(String, String)>, Stri
     Ok(entries)
 }
 
-fn usage_error(stderr: &mut dyn Write, message: &str) -> std::io::Result<i32> {
+pub(crate) fn usage_error(stderr: &mut dyn Write, message: &str) -> std::io::Result<i32> {
     writeln!(stderr, "error: {message}")?;
     Ok(EXIT_TROUBLE)
 }

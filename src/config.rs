@@ -10,6 +10,7 @@ use toml::Spanned;
 use crate::catalog::regions;
 use crate::diagnostic::Severity;
 use crate::document::inventory::Entry;
+use crate::grants::{self, PolicySetSpec, RequestScope};
 use crate::rules;
 use crate::settings::{self, Settings};
 use crate::source::Span;
@@ -75,10 +76,31 @@ pub struct ConfigFile {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub buckets: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Policy sets: the policies that apply to a group of stored requests.
+    #[serde(default)]
+    #[schemars(with = "Vec<GrantEntry>")]
+    pub grants: Vec<Spanned<GrantEntry>>,
     /// Suppressions: each entry hides one rule's diagnostics in some files, and must say why.
     #[serde(default)]
     #[schemars(with = "Vec<IgnoreEntry>")]
     pub ignore: Vec<Spanned<IgnoreEntry>>,
+}
+
+/// A `[[grants]]` entry. Paths and globs are relative to the configuration's folder.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GrantEntry {
+    /// Policy files or globs; the files are evaluated together as one policy set.
+    #[schemars(with = "Vec<String>")]
+    pub policies: Vec<Spanned<String>>,
+    /// Globs of the stored request files the policies apply to.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub requests: Vec<Spanned<String>>,
+    /// Actions the policies must grant.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub require: Vec<Spanned<String>>,
 }
 
 /// One `[[ignore]]` entry: a suppression of one rule's diagnostics in the files its globs
@@ -307,6 +329,96 @@ impl Config {
             });
         }
         Ok(entries)
+    }
+
+    /// Resolves the `[[grants]]` entries into policy sets: expands the policy globs, checks
+    /// that every named file exists and every required action is well-formed.
+    pub fn grant_sets(&self) -> Result<Vec<PolicySetSpec>, ConfigError> {
+        let base = self.base_dir();
+        let file_name = self.path.as_deref().and_then(Path::file_name).map_or_else(
+            || FILE_NAME.to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let mut sets = Vec::new();
+        for (index, entry) in self.file.grants.iter().enumerate() {
+            let span = entry.span();
+            let entry = entry.get_ref();
+            if entry.policies.is_empty() {
+                return Err(self.error_at(
+                    span,
+                    "this `[[grants]]` entry has an empty `policies` list".to_string(),
+                    Some("list the policy files that apply, such as `policies = [\"policies/exporter.json\"]`".to_string()),
+                ));
+            }
+            if entry.require.is_empty() && entry.requests.is_empty() {
+                return Err(self.error_at(
+                    span,
+                    "this `[[grants]]` entry has neither `require` nor `requests`, so it checks nothing".to_string(),
+                    Some("add `require = [\"ens:ExportImage\"]` or `requests = [\"requests/**\"]`".to_string()),
+                ));
+            }
+
+            let mut files = Vec::new();
+            for policy in &entry.policies {
+                let text = policy.get_ref();
+                if grants::is_glob(text) {
+                    let found = grants::expand_glob(&base, text)
+                        .map_err(|message| self.error_at(policy.span(), message, None))?;
+                    if found.is_empty() {
+                        return Err(self.error_at(
+                            policy.span(),
+                            format!("`{text}` matches no file"),
+                            Some(format!("globs are relative to the folder of {file_name}")),
+                        ));
+                    }
+                    files.extend(found);
+                } else {
+                    let path = base.join(text);
+                    if !path.is_file() {
+                        return Err(self.error_at(
+                            policy.span(),
+                            format!("the policy file `{text}` does not exist"),
+                            Some(format!("paths are relative to the folder of {file_name}")),
+                        ));
+                    }
+                    files.push(path);
+                }
+            }
+
+            let mut require = Vec::new();
+            for action in &entry.require {
+                grants::check_required_action(action.get_ref())
+                    .map_err(|message| self.error_at(action.span(), message, None))?;
+                require.push(action.get_ref().clone());
+            }
+
+            let patterns: Vec<&str> = entry
+                .requests
+                .iter()
+                .map(|r| r.get_ref().as_str())
+                .collect();
+            let globs = grants::compile_globs(&patterns).map_err(|(position, message)| {
+                let span = entry
+                    .requests
+                    .get(position)
+                    .map_or(span.clone(), Spanned::span);
+                self.error_at(span, message, None)
+            })?;
+
+            sets.push(PolicySetSpec {
+                name: format!(
+                    "the policies of [[grants]] entry {} in {file_name}",
+                    index + 1
+                ),
+                files,
+                require,
+                requests: RequestScope::Matching {
+                    globs,
+                    base: base.clone(),
+                },
+            });
+        }
+        Ok(sets)
     }
 }
 

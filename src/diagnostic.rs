@@ -41,6 +41,9 @@ impl fmt::Display for Severity {
     }
 }
 
+/// The most secondary labels one diagnostic carries.
+pub const MAX_LABELS: usize = 100;
+
 /// Index of a file in the run's file table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub u32);
@@ -68,6 +71,8 @@ pub struct Diagnostic {
     /// The primary label printed under the underline; a short phrase.
     pub label: Option<String>,
     pub labels: Vec<Label>,
+    /// Secondary labels left out because the diagnostic already had [`MAX_LABELS`].
+    pub omitted_labels: usize,
     /// The JSON pointer of the value the diagnostic is about, when it is inside a document.
     pub pointer: Option<String>,
     /// A description of the subject that does not change when the file is reformatted or
@@ -87,6 +92,7 @@ impl Diagnostic {
             span: Some(span),
             label: None,
             labels: Vec::new(),
+            omitted_labels: 0,
             pointer: None,
             subject: String::new(),
             fingerprint: String::new(),
@@ -116,7 +122,13 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a secondary label. Past [`MAX_LABELS`] labels are only counted, so that a
+    /// statement listing a million actions yields a diagnostic of readable size.
     pub fn secondary(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        if self.labels.len() >= MAX_LABELS {
+            self.omitted_labels += 1;
+            return self;
+        }
         self.labels.push(Label {
             file,
             span,

@@ -4,7 +4,8 @@
 //! loads them as UTF-8 text, [`syntax`] parses them into span-carrying trees, [`document`]
 //! recognises policies, [`checks`] report diagnostics, [`suppress`] and [`baseline`] remove
 //! the accepted ones, and [`report`] renders them. The [`engine`] runs the stages over a scan
-//! and [`cli`] is the command line.
+//! and [`cli`] is the command line. [`eval`] decides whether a set of policies allows a
+//! request, for `--require` and `ramlint simulate`.
 
 pub mod baseline;
 pub mod catalog;
@@ -15,12 +16,15 @@ pub mod diagnostic;
 pub mod discover;
 pub mod document;
 pub mod engine;
+pub mod eval;
 pub mod fingerprint;
 pub mod generate;
+pub mod grants;
 pub mod pattern;
 pub mod report;
 pub mod rules;
 pub mod settings;
+pub mod simulate;
 pub mod source;
 pub mod suppress;
 pub mod syntax;

@@ -113,7 +113,8 @@ macro_rules! declare_rule {
 /// Every rule, in the order `ramlint rules` lists them.
 pub fn all() -> &'static [&'static Rule] {
     use crate::checks::{
-        catalog, condition, elements, file, grammar, inventory, json, oss, request,
+        catalog, condition, elements, file, grammar, grants, inventory, json, oss, permissions,
+        request, resources,
     };
     use crate::suppress;
     static ALL: &[&Rule] = &[
@@ -138,6 +139,12 @@ pub fn all() -> &'static [&'static Rule] {
         &elements::INVALID_PRINCIPAL,
         &condition::INVALID_CONDITION,
         &grammar::POLICY_TOO_LARGE,
+        &resources::RESOURCE_MISMATCH,
+        &permissions::ADMIN_ACCESS,
+        &permissions::SERVICE_WILDCARD,
+        &permissions::ALLOW_NOT_ACTION,
+        &grants::ACTION_NOT_GRANTED,
+        &grants::ACTION_CONDITIONALLY_GRANTED,
         &request::UNKNOWN_API,
         &request::MISSING_PARAMETER,
         &request::UNKNOWN_PARAMETER,

@@ -39,6 +39,21 @@ pub fn service(code: &str) -> Option<&'static Service> {
         .map(|i| &SERVICES[i])
 }
 
+/// Returns the RAM action of an API operation, such as `ens:ExportImage` for the operation
+/// `ExportImage` of the product `Ens`. Product codes are compared ignoring ASCII case;
+/// `None` when no service lists the product.
+pub fn ram_action(product: &str, operation: &str) -> Option<String> {
+    SERVICES
+        .iter()
+        .find(|service| {
+            service
+                .products
+                .iter()
+                .any(|code| code.eq_ignore_ascii_case(product))
+        })
+        .map(|service| format!("{}:{operation}", service.code))
+}
+
 impl Service {
     /// Tells whether the metadata lists this service's operations.
     pub fn actions_known(&self) -> bool {
@@ -114,6 +129,19 @@ mod tests {
         assert_eq!(found.iter().map(|a| a.name).collect::<Vec<_>>(), expected);
         assert_eq!(ecs.actions_with_prefix("").count(), ecs.actions.len());
         assert_eq!(ecs.actions_with_prefix("zzzz").count(), 0);
+    }
+
+    #[test]
+    fn operations_map_to_ram_actions() {
+        assert_eq!(
+            ram_action("Ens", "ExportImage").as_deref(),
+            Some("ens:ExportImage")
+        );
+        assert_eq!(
+            ram_action("R-kvstore", "DescribeInstances").as_deref(),
+            Some("kvstore:DescribeInstances")
+        );
+        assert_eq!(ram_action("NoSuchProduct", "X"), None);
     }
 
     #[test]

@@ -270,6 +270,7 @@ pub fn check_policy<'a>(
 
     let mut policy = Policy {
         span: root.span,
+        statement_span: None,
         kind,
         statements: Vec::new(),
     };
@@ -289,6 +290,7 @@ pub fn check_policy<'a>(
         return policy;
     };
 
+    policy.statement_span = Some(statement_member.value.span);
     let statements_pointer = pointer_push(pointer, &statement_member.key);
     let statement_nodes: Vec<(&Node<'a>, String)> = match &statement_member.value.value {
         Value::Array(items) => {
@@ -667,7 +669,12 @@ fn statement_is_trust(statement: &Statement<'_>) -> bool {
 
 /// Returns the pointer of one item of an `Action` or `Resource` value, which is the value
 /// itself when it was written as a single string.
-fn item_pointer(pointer: &str, key: &str, patterns: &Patterns<'_>, index: usize) -> String {
+pub(crate) fn item_pointer(
+    pointer: &str,
+    key: &str,
+    patterns: &Patterns<'_>,
+    index: usize,
+) -> String {
     let element = pointer_push(pointer, key);
     if patterns.items.len() == 1 && patterns.items[0].span == patterns.value_span {
         element

@@ -6,10 +6,13 @@ pub mod condition;
 pub mod elements;
 pub mod file;
 pub mod grammar;
+pub mod grants;
 pub mod inventory;
 pub mod json;
 pub mod oss;
+pub mod permissions;
 pub mod request;
+pub mod resources;
 
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::settings::Settings;

@@ -128,14 +128,43 @@ impl Statement<'_> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy<'a> {
     pub span: Span,
+    /// The span of the `Statement` value, when the document has one.
+    pub statement_span: Option<Span>,
     pub kind: PolicyKind,
     pub statements: Vec<Statement<'a>>,
 }
 
 impl Policy<'_> {
+    /// Returns the spans that a diagnostic about this policy in another file may label: the
+    /// `Statement` value, the first and last line of each statement, and each statement's
+    /// `Effect`, action and resource values and items, and condition operators and keys. A file's worker keeps these
+    /// lines when the policy belongs to a policy set.
+    pub fn label_spans(&self) -> Vec<Span> {
+        let mut spans: Vec<Span> = self.statement_span.into_iter().collect();
+        for statement in &self.statements {
+            spans.push(Span::new(statement.span.start, statement.span.start));
+            spans.push(Span::new(statement.span.end, statement.span.end));
+            spans.extend(statement.effect_span);
+            for patterns in [&statement.action, &statement.resource]
+                .into_iter()
+                .flatten()
+            {
+                spans.push(patterns.key_span);
+                spans.push(patterns.value_span);
+                spans.extend(patterns.items.iter().map(|item| item.span));
+            }
+            for condition in &statement.conditions {
+                spans.push(condition.operator_span);
+                spans.push(condition.key_span);
+            }
+        }
+        spans
+    }
+
     pub fn into_owned(self) -> Policy<'static> {
         Policy {
             span: self.span,
+            statement_span: self.statement_span,
             kind: self.kind,
             statements: self
                 .statements

@@ -13,6 +13,7 @@ use crate::checks::{self, Ctx, file as file_checks};
 use crate::diagnostic::FileId;
 use crate::discover::{Origin, Target};
 use crate::document::inventory::{self, Entry};
+use crate::document::policy::Policy;
 use crate::document::request::{Classification, Request, TextForms, requests_in_text};
 use crate::document::{self, FileKind, PolicyKind};
 use crate::fingerprint;
@@ -20,10 +21,26 @@ use crate::settings::Settings;
 use crate::source::{self, DecodeError, Excerpt, LineIndex, Span};
 use crate::syntax::{json, markdown};
 
+/// The work on one file beyond the per-document checks.
+pub(super) struct FileJob<'a> {
+    /// The file belongs to a policy set: keep its policy, and the lines of its statements
+    /// so that diagnostics of the set can label them.
+    pub keep_policy: bool,
+    /// Actions the file's policy must grant on its own.
+    pub require_each: &'a [String],
+    /// Some policy set may apply to the file's stored requests: keep each request's RAM
+    /// action and the span a grant diagnostic would point at.
+    pub keep_requests: bool,
+}
+
 pub(super) struct FileOutcome {
     pub info: FileInfo,
     pub diagnostics: Vec<crate::diagnostic::Diagnostic>,
     pub io_failure: bool,
+    /// The file's policy, kept when the file belongs to a policy set.
+    pub policy: Option<Policy<'static>>,
+    /// The RAM action of each checked request, with the span to report a missing grant on.
+    pub requests: Vec<(String, Span)>,
     /// Requests whose bucket region is judged once every inventory is known.
     pub buckets: Vec<BucketUse>,
     /// Bucket inventory entries the file holds.
@@ -68,6 +85,7 @@ pub(super) fn process_file(
     target: &Target,
     settings: &Settings,
     stdin: Option<&Loaded>,
+    job: &FileJob<'_>,
 ) -> FileOutcome {
     let mut outcome = FileOutcome {
         info: FileInfo {
@@ -78,6 +96,8 @@ pub(super) fn process_file(
         },
         diagnostics: Vec::new(),
         io_failure: false,
+        policy: None,
+        requests: Vec::new(),
         buckets: Vec::new(),
         inventory: Vec::new(),
     };
@@ -129,7 +149,7 @@ pub(super) fn process_file(
     let mut ctx = Ctx::new(id, &text, settings);
     let kind = document::file_kind(&target.path, target.origin, &text);
     let found = match kind {
-        FileKind::Json => check_json(&mut ctx, target),
+        FileKind::Json => check_json(&mut ctx, target, job),
         FileKind::Xml => check_xml(&mut ctx, target),
         FileKind::Text | FileKind::Shell => {
             let whole = 0..text.len();
@@ -149,6 +169,10 @@ pub(super) fn process_file(
     outcome.info.documents = found.documents;
     outcome.buckets = found.buckets;
     outcome.inventory = found.inventory;
+    outcome.policy = found.policy;
+    if job.keep_requests {
+        outcome.requests = found.requests;
+    }
 
     outcome.diagnostics = ctx.diagnostics;
     fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
@@ -170,6 +194,8 @@ pub(super) fn process_file(
             .iter()
             .flat_map(|entry| [entry.bucket_span, entry.region_span]),
     );
+    retained.extend(found.policy_spans);
+    retained.extend(outcome.requests.iter().map(|(_, span)| *span));
     if !retained.is_empty() {
         let index = LineIndex::new(&text);
         outcome.info.excerpt = Excerpt::build(&text, &index, retained);
@@ -183,6 +209,12 @@ struct Found {
     documents: usize,
     buckets: Vec<BucketUse>,
     inventory: Vec<Entry>,
+    /// The policy, when the job asks to keep it.
+    policy: Option<Policy<'static>>,
+    /// Spans of the kept policy's statements, for labels of policy-set diagnostics.
+    policy_spans: Vec<Span>,
+    /// The RAM action of each checked request, with the span a grant diagnostic points at.
+    requests: Vec<(String, Span)>,
 }
 
 impl Found {
@@ -192,6 +224,9 @@ impl Found {
             documents: 0,
             buckets: Vec::new(),
             inventory: Vec::new(),
+            policy: None,
+            policy_spans: Vec::new(),
+            requests: Vec::new(),
         }
     }
 
@@ -203,7 +238,7 @@ impl Found {
     }
 }
 
-fn check_json(ctx: &mut Ctx<'_>, target: &Target) -> Found {
+fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
     let text = ctx.text;
     // A folder scan reads policies only from JSON files; JSON in a `.txt` or `.md` file found
     // there is checked only when it is a request, so that notes and docs stay quiet.
@@ -238,8 +273,23 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target) -> Found {
         found.status = FileStatus::Checked;
         found.documents = 1;
         checks::json::check_duplicate_keys(ctx, &root, "");
-        let _policy = checks::grammar::check_policy(ctx, &root, PolicyKind::Unspecified, "");
+        let policy = checks::grammar::check_policy(ctx, &root, PolicyKind::Unspecified, "");
+        checks::permissions::check(ctx, &policy);
+        checks::resources::check(ctx, &policy);
+        // Trust and resource-based policies grant nothing to a caller of their own.
+        if policy.kind == PolicyKind::Identity {
+            for action in job.require_each {
+                if let Some(diagnostic) = checks::grants::check_document(ctx.file, &policy, action)
+                {
+                    ctx.report(diagnostic);
+                }
+            }
+        }
         fingerprint::assign_subjects(&mut ctx.diagnostics, &root);
+        if job.keep_policy {
+            found.policy_spans = policy.label_spans();
+            found.policy = Some(policy.into_owned());
+        }
         return found;
     }
     if let Some(request) = Request::from_json(root) {
@@ -296,9 +346,8 @@ fn check_inventory(ctx: &mut Ctx<'_>, entries: Vec<Entry>) -> Found {
     checks::inventory::check_entries(ctx, &entries);
     Found {
         status: FileStatus::Checked,
-        documents: 0,
-        buckets: Vec::new(),
         inventory: entries,
+        ..Found::nothing()
     }
 }
 
@@ -310,6 +359,11 @@ fn check_requests(ctx: &mut Ctx<'_>, requests: &[Request<'_>], found: &mut Found
                 found.documents += 1;
                 if let Some(use_) = request_checks::check_request(ctx, request, operation) {
                     found.buckets.push(use_);
+                }
+                if let Some(action) =
+                    crate::catalog::ram_action(operation.api.product, operation.name)
+                {
+                    found.requests.push((action, grant_anchor(request)));
                 }
             }
             Ok(Classification::UnknownOperation(api)) => {
@@ -332,6 +386,19 @@ fn check_requests(ctx: &mut Ctx<'_>, requests: &[Request<'_>], found: &mut Found
     if found.documents > 0 {
         found.status = FileStatus::Checked;
     }
+}
+
+/// Returns the span a missing grant of a request is reported on: its `Action` value (or
+/// the operation word of a command line), or its first parameter when it has neither.
+fn grant_anchor(request: &Request<'_>) -> Span {
+    if let Some(action) = &request.action {
+        return action.span;
+    }
+    request
+        .params
+        .as_object()
+        .and_then(|members| members.first())
+        .map_or(request.span, |member| member.key_span)
 }
 
 /// Tells whether a file in a foreign encoding, or with bytes that are not UTF-8, seems to

@@ -8,6 +8,7 @@
 mod cross;
 mod file;
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -17,10 +18,12 @@ use crate::checks::file as file_checks;
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::discover::{self, DiscoverOptions, Origin, Target};
 use crate::document::inventory::Entry;
+use crate::document::policy::Policy;
 use crate::fingerprint;
+use crate::grants::{self, GrantOptions, PolicySetSpec};
 use crate::settings::Settings;
 use crate::source::Excerpt;
-use file::{process_file, read_capped};
+use file::{FileJob, process_file, read_capped};
 
 /// The outcome of one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,12 +56,18 @@ pub struct RunResult {
     pub diagnostics: Vec<Diagnostic>,
     /// True when some path could not be used at all, which makes the exit code 2.
     pub io_failure: bool,
+    /// The policies of the files that belong to a policy set, by file. A member file that
+    /// could not be read, or contains no policy, has no entry.
+    pub policies: HashMap<FileId, Policy<'static>>,
+    /// The files of each policy set, in the order of [`GrantOptions::sets`].
+    pub set_files: Vec<Vec<FileId>>,
 }
 
 pub struct RunOptions<'a> {
     pub paths: Vec<PathBuf>,
     pub discover: DiscoverOptions,
     pub settings: &'a Settings,
+    pub grants: &'a GrantOptions,
     pub jobs: usize,
     pub stdin: Option<&'a mut dyn Read>,
     pub inventory: InventoryInput,
@@ -117,21 +126,38 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
         stdin_bytes = Some(read_capped(reader, settings.max_file_size));
     }
 
+    let mut targets = std::mem::take(&mut discovery.targets);
+    // Files read only because a policy set names them are not part of the scan, so
+    // `--require` does not check them on their own.
+    let scanned = targets.len();
+    let set_targets = attach_set_files(&mut targets, &options.grants.sets);
+    let mut keep_policy = vec![false; targets.len()];
+    for &index in set_targets.iter().flatten() {
+        keep_policy[index] = true;
+    }
+    let require_each = options.grants.require_each.as_slice();
+    let keep_requests = options.grants.has_sets();
+
     let base = result.files.len() as u32;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
         .build();
     let process_all = || {
-        discovery
-            .targets
+        targets
             .par_iter()
             .enumerate()
             .map(|(i, target)| {
+                let job = FileJob {
+                    keep_policy: keep_policy[i],
+                    require_each: if i < scanned { require_each } else { &[] },
+                    keep_requests,
+                };
                 process_file(
                     FileId(base + i as u32),
                     target,
                     settings,
                     stdin_bytes.as_ref(),
+                    &job,
                 )
             })
             .collect::<Vec<_>>()
@@ -142,14 +168,50 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
     };
 
     let mut judged = cross::Inventories::default();
+    let mut stored_requests = Vec::new();
     for (i, outcome) in outcomes.into_iter().enumerate() {
         if outcome.io_failure {
             result.io_failure = true;
         }
         let id = FileId(base + i as u32);
         judged.add_file(id, outcome.inventory, outcome.buckets);
+        if let Some(policy) = outcome.policy {
+            result.policies.insert(id, policy);
+        }
+        stored_requests.extend(
+            outcome
+                .requests
+                .into_iter()
+                .map(|(action, span)| (targets[i].path.clone(), id, action, span)),
+        );
         result.files.push(outcome.info);
         result.diagnostics.extend(outcome.diagnostics);
+    }
+    result.set_files = set_targets
+        .iter()
+        .map(|members| {
+            members
+                .iter()
+                .map(|&index| FileId(base + index as u32))
+                .collect()
+        })
+        .collect();
+    for diagnostic in grants::check_sets(&result, &options.grants.sets) {
+        push_configured(&mut result.diagnostics, diagnostic, settings);
+    }
+    let requests: Vec<grants::StoredRequest<'_>> = stored_requests
+        .iter()
+        .map(|(path, file, action, span)| grants::StoredRequest {
+            path,
+            action: crate::checks::grants::RequestAction {
+                file: *file,
+                action,
+                span: *span,
+            },
+        })
+        .collect();
+    for diagnostic in grants::check_requests(&result, &options.grants.sets, &requests) {
+        push_configured(&mut result.diagnostics, diagnostic, settings);
     }
 
     let config = options.inventory.config.take();
@@ -178,6 +240,43 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
 
     sort_diagnostics(&mut result.diagnostics, &result.files);
     result
+}
+
+/// Makes sure every file of every policy set is read, adding those the scan did not find,
+/// and returns the target indexes of each set's files. A file is recognised as already
+/// found when both paths resolve to the same file.
+fn attach_set_files(targets: &mut Vec<Target>, sets: &[PolicySetSpec]) -> Vec<Vec<usize>> {
+    if sets.is_empty() {
+        return Vec::new();
+    }
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    for (index, target) in targets.iter().enumerate() {
+        if target.origin != Origin::Stdin {
+            let key = std::fs::canonicalize(&target.path).unwrap_or_else(|_| target.path.clone());
+            by_path.entry(key).or_insert(index);
+        }
+    }
+    sets.iter()
+        .map(|set| {
+            let mut members: Vec<usize> = Vec::new();
+            for file in &set.files {
+                let key = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+                let index = *by_path.entry(key).or_insert_with(|| {
+                    targets.push(Target {
+                        path: file.clone(),
+                        display: discover::display_path(file),
+                        origin: Origin::Explicit,
+                        inventory: false,
+                    });
+                    targets.len() - 1
+                });
+                if !members.contains(&index) {
+                    members.push(index);
+                }
+            }
+            members
+        })
+        .collect()
 }
 
 /// Adds the files named with `--inventory` to the targets, marking a target that is

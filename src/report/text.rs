@@ -133,6 +133,23 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
         }
     }
 
+    if diagnostic.omitted_labels > 0 {
+        let _ = writeln!(
+            out,
+            "{pad} {} {}",
+            style.gutter("="),
+            style.bold("note:")
+                + &format!(
+                    " {} more place{} not shown",
+                    diagnostic.omitted_labels,
+                    if diagnostic.omitted_labels == 1 {
+                        " is"
+                    } else {
+                        "s are"
+                    }
+                )
+        );
+    }
     if let Some(help) = &diagnostic.help {
         if diagnostic.span.is_some() {
             let _ = writeln!(out, "{pad} {}", style.gutter("|"));

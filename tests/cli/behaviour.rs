@@ -413,7 +413,17 @@ fn json_report_has_the_documented_shape() {
 #[test]
 fn duplicate_key_labels_both_places() {
     let text = r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "ram:*", "Effect": "Allow", "Resource": "*"}]}"#;
-    let output = run_with_stdin(&["check", "--format", "json", "-"], text.as_bytes());
+    let output = run_with_stdin(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "duplicate-key",
+            "-",
+        ],
+        text.as_bytes(),
+    );
     let diagnostic = &output.json()["diagnostics"][0];
     assert_eq!(diagnostic["rule"], "duplicate-key");
     let second = text.rfind("\"Effect\"").unwrap() as u64;
@@ -538,8 +548,15 @@ fn fingerprints_survive_reformatting_and_moving_statements() {
     let compact = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"},{"Effect":"Alow","Action":"oss:*","Resource":"*"}]}"#;
     let moved = "{\n  \"Version\": \"1\",\n  \"Statement\": [\n    {\"Effect\": \"Alow\", \"Action\": \"oss:*\", \"Resource\": \"*\"},\n    {\"Effect\": \"Allow\", \"Action\": \"ecs:*\", \"Resource\": \"*\"}\n  ]\n}\n";
     let fingerprint = |text: &str| {
-        run_with_stdin(&["check", "--format", "json", "-"], text.as_bytes()).json()["diagnostics"]
-            [0]["fingerprint"]
+        let args = [
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "invalid-effect",
+            "-",
+        ];
+        run_with_stdin(&args, text.as_bytes()).json()["diagnostics"][0]["fingerprint"]
             .as_str()
             .unwrap()
             .to_string()

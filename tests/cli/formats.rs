@@ -244,6 +244,8 @@ fn sarif_related_locations_carry_labels() {
         "check",
         "--format",
         "sarif",
+        "--select",
+        "duplicate-key",
         "fixtures/rules/duplicate-key/fail.json",
     ]);
     let log: Value = serde_json::from_str(&output.stdout).unwrap();

@@ -268,8 +268,22 @@ fn million_element_action_array_is_checked() {
     );
     let path = dir.write("million.json", &text);
     let output = scan(&dir, &[&path]);
-    let diagnostic = only_diagnostic(&output);
-    assert_eq!(diagnostic["rule"], "policy-too-large");
+    let diagnostics = hostile_diagnostics(&output);
+    let rules: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["policy-too-large", "service-wildcard"]);
+    // One diagnostic for the statement, with a bounded number of labels and a short message.
+    let wildcard = &diagnostics[1];
+    assert_eq!(
+        wildcard["labels"].as_array().unwrap().len(),
+        ramlint::diagnostic::MAX_LABELS
+    );
+    assert_eq!(
+        wildcard["message"],
+        "this statement allows every action of `ecs`"
+    );
     assert_eq!(output.code, 1);
 }
 

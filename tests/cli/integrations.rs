@@ -231,6 +231,11 @@ fn config_schema_accepts_what_ramlint_accepts() {
     }
 
     let dir = TempDir::new("config-schema");
+    // The README's `[[grants]]` example names this policy file, which must exist.
+    dir.write(
+        "policies/image-exporter.json",
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ens:ExportImage", "Resource": "*"}]}"#,
+    );
     let mut accepted = 0;
     for (name, text) in &configs {
         let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));

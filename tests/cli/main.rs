@@ -4,6 +4,7 @@ mod behaviour;
 mod formats;
 mod gate;
 mod generated;
+mod grants;
 mod hostile;
 mod integrations;
 mod network;

@@ -42,3 +42,52 @@ fn real_policies_snapshots() {
         });
     }
 }
+
+#[test]
+fn real_policies_rarely_grant_export_image() {
+    let output = run(&[
+        "check",
+        "--format",
+        "json",
+        "--require",
+        "ens:ExportImage",
+        "fixtures/real",
+    ]);
+    let report = output.json();
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let denied: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d["rule"] == "action-not-granted")
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    for diagnostic in diagnostics
+        .iter()
+        .filter(|d| d["rule"] == "action-not-granted")
+    {
+        let message = diagnostic["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("\"ens:ExportImage\" is implicitly denied"),
+            "{message}"
+        );
+    }
+    // 19 files parse as policies: 14 identity policies lack the grant, one grants every
+    // action, and four trust or bucket policies are not checked on their own.
+    assert_eq!(report["summary"]["checked"], 19);
+    assert_eq!(denied.len(), 14, "{denied:#?}");
+    assert!(
+        !denied
+            .iter()
+            .any(|path| path.ends_with("ram_cn.zh-CN_.md_f297f5e6__L8-25.json"))
+    );
+    assert!(
+        !denied
+            .iter()
+            .any(|path| path.ends_with("ram_cn.zh-CN_.md_2e024437__L51-64.json")),
+        "a trust policy is not checked on its own"
+    );
+    assert!(
+        !diagnostics
+            .iter()
+            .any(|d| d["rule"] == "action-conditionally-granted")
+    );
+}
