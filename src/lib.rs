@@ -20,7 +20,6 @@ pub mod eval;
 pub mod fingerprint;
 pub mod generate;
 pub mod grants;
-pub mod pattern;
 pub mod report;
 pub mod rules;
 pub mod settings;

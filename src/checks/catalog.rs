@@ -10,7 +10,7 @@ use crate::catalog::{self, Service};
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, quote};
 use crate::document::policy::Item;
-use crate::pattern;
+use crate::eval::pattern::{self, Case};
 
 declare_rule! {
     /// ## What it checks
@@ -107,11 +107,10 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
     let Some((service_code, name)) = text.split_once(':') else {
         return;
     };
-    let services: Vec<&'static Service> = if pattern::has_wildcard(service_code) {
-        let service_pattern = pattern::Pattern::new(service_code, true);
+    let services: Vec<&'static Service> = if !pattern::is_literal(service_code) {
         catalog::services()
             .iter()
-            .filter(|service| service_pattern.is_match(service.code))
+            .filter(|service| pattern::matches(service_code, service.code, Case::IgnoreAscii))
             .collect()
     } else {
         catalog::service(service_code).into_iter().collect()
@@ -125,13 +124,12 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
         return;
     }
 
-    if pattern::has_wildcard(text) {
-        let name_pattern = pattern::Pattern::new(name, true);
-        let prefix = name_pattern.literal_prefix();
+    if !pattern::is_literal(text) {
+        let prefix = pattern::literal_prefix(name);
         let matched = services.iter().any(|service| {
             service
-                .actions_with_prefix(&prefix)
-                .any(|action| name_pattern.is_match(action.name))
+                .actions_with_prefix(prefix)
+                .any(|action| pattern::matches(name, action.name, Case::IgnoreAscii))
         });
         if !matched && ctx.enabled(&UNKNOWN_ACTION) {
             ctx.report(
@@ -243,7 +241,7 @@ fn report_unknown_service(
         return;
     }
     let rest = &item.text[service_code.len()..];
-    let suggestion = if pattern::has_wildcard(service_code) {
+    let suggestion = if !pattern::is_literal(service_code) {
         None
     } else {
         suggest_service(service_code)
@@ -258,7 +256,7 @@ fn report_unknown_service(
             "use the service's RAM code, which its RAM authorization documentation gives (for example `kvstore` for Tair, `log` for Simple Log Service)".to_string(),
         ),
     };
-    let message = if pattern::has_wildcard(service_code) {
+    let message = if !pattern::is_literal(service_code) {
         format!(
             "service pattern `{service_code}` matches no service in {}",
             catalog_name()

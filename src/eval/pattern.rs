@@ -48,6 +48,13 @@ pub fn is_literal(pattern: &str) -> bool {
     !pattern.contains(['*', '?'])
 }
 
+/// Returns the part of a pattern before its first wildcard, which every match starts with
+/// (ignoring case where the pattern is compared without case).
+pub fn literal_prefix(pattern: &str) -> &str {
+    let end = pattern.find(['*', '?']).unwrap_or(pattern.len());
+    &pattern[..end]
+}
+
 /// Tells whether a pattern matches every value: it is one or more `*` and nothing else.
 pub fn matches_everything(pattern: &str) -> bool {
     !pattern.is_empty() && pattern.bytes().all(|b| b == b'*')
