@@ -181,9 +181,13 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
     discovery
 }
 
+/// Walks a folder on as many threads as the current rayon pool has, since listing folders
+/// and reading ignore files is I/O that overlaps well. The order of the results does not
+/// matter: the caller sorts them.
 fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
     let excludes = options.excludes.clone();
     let walk_root = root.to_path_buf();
+    let cwd = std::env::current_dir().ok();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .parents(false)
@@ -193,42 +197,59 @@ fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
         .require_git(false)
         .ignore(true)
         .follow_links(false)
+        .threads(rayon::current_num_threads())
         .filter_entry(move |entry| {
             let is_vcs = entry.depth() > 0
                 && entry.file_type().is_some_and(|t| t.is_dir())
                 && matches!(entry.file_name().to_str(), Some(".git" | ".hg" | ".svn"));
             !is_vcs && !excludes.is_excluded(entry.path(), &walk_root)
         })
-        .build();
-    for result in walker {
-        match result {
-            Ok(entry) => {
-                let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                let wanted = entry
-                    .path()
-                    .extension()
-                    .and_then(|ext| ext.to_str())
-                    .is_some_and(|ext| WALK_EXTENSIONS.iter().any(|w| ext.eq_ignore_ascii_case(w)));
-                if is_file && wanted {
-                    discovery.targets.push(Target {
-                        path: entry.path().to_path_buf(),
-                        display: display_path(entry.path()),
-                        origin: Origin::Walked,
-                        inventory: false,
-                    });
+        .build_parallel();
+    let found = std::sync::Mutex::new(Vec::new());
+    let errors = std::sync::Mutex::new(Vec::new());
+    walker.run(|| {
+        let (found, errors, cwd) = (&found, &errors, cwd.as_deref());
+        Box::new(move |result| {
+            match result {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    let wanted = entry
+                        .path()
+                        .extension()
+                        .and_then(|ext| ext.to_str())
+                        .is_some_and(|ext| WALK_EXTENSIONS.iter().any(|w| ext.eq_ignore_ascii_case(w)));
+                    if is_file && wanted {
+                        let target = Target {
+                            path: entry.path().to_path_buf(),
+                            display: display_path_from(cwd, entry.path()),
+                            origin: Origin::Walked,
+                            inventory: false,
+                        };
+                        found.lock().expect("no walker thread panics").push(target);
+                    }
+                }
+                Err(error) => {
+                    let display = error_path(&error)
+                        .map_or_else(|| display_path_from(cwd, root), |p| display_path_from(cwd, &p));
+                    let error = match error.into_io_error() {
+                        Some(io) => io,
+                        None => io::Error::other("the folder could not be walked"),
+                    };
+                    errors
+                        .lock()
+                        .expect("no walker thread panics")
+                        .push(DiscoveryError { display, error });
                 }
             }
-            Err(error) => {
-                let display =
-                    error_path(&error).map_or_else(|| display_path(root), |p| display_path(&p));
-                let error = match error.into_io_error() {
-                    Some(io) => io,
-                    None => io::Error::other("the folder could not be walked"),
-                };
-                discovery.errors.push(DiscoveryError { display, error });
-            }
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    discovery
+        .targets
+        .extend(found.into_inner().expect("no walker thread panics"));
+    let mut errors = errors.into_inner().expect("no walker thread panics");
+    errors.sort_by(|a, b| a.display.cmp(&b.display));
+    discovery.errors.extend(errors);
 }
 
 /// Finds the path an `ignore` error is about.
@@ -250,15 +271,20 @@ fn absolute(path: &Path) -> PathBuf {
 /// Formats a path for output: relative to the current folder when it is under it, with
 /// `/` separators and no leading `./`.
 pub fn display_path(path: &Path) -> String {
-    let shown = match std::env::current_dir() {
-        Ok(cwd) => {
+    display_path_from(std::env::current_dir().ok().as_deref(), path)
+}
+
+/// Formats a path for output relative to `cwd`, the current folder read once per walk.
+fn display_path_from(cwd: Option<&Path>, path: &Path) -> String {
+    let shown = match cwd {
+        Some(cwd) => {
             let absolute = absolute(path);
-            match absolute.strip_prefix(&cwd) {
+            match absolute.strip_prefix(cwd) {
                 Ok(relative) if !relative.as_os_str().is_empty() => relative.to_path_buf(),
                 _ => path.to_path_buf(),
             }
         }
-        Err(_) => path.to_path_buf(),
+        None => path.to_path_buf(),
     };
     let text = shown.to_string_lossy().replace('\\', "/");
     let mut text = text.as_str();

@@ -304,7 +304,8 @@ fn service_scope(text: &str) -> Option<String> {
             format!("every action of every service matching `{service}`")
         });
     }
-    if !pattern::is_literal(service) {
+    // A literal name is one action, not a service's worth; only patterns need the catalog.
+    if !pattern::is_literal(service) || pattern::is_literal(name) {
         return None;
     }
     let known = catalog::service(service)?;

@@ -94,7 +94,15 @@ pub struct ConfigInventory {
 
 /// Runs the checks over the given paths.
 pub fn run(mut options: RunOptions<'_>) -> RunResult {
-    let mut discovery = discover::discover(&options.paths, &options.discover);
+    // One pool of `--jobs` threads serves the folder walk and the per-file work.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .build();
+    let discover_all = || discover::discover(&options.paths, &options.discover);
+    let mut discovery = match &pool {
+        Ok(pool) => pool.install(discover_all),
+        Err(_) => discover_all(),
+    };
     add_inventory_files(&mut discovery, &options.inventory.files);
     let settings = options.settings;
 
@@ -139,9 +147,6 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
     let keep_requests = options.grants.has_sets();
 
     let base = result.files.len() as u32;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.max(1))
-        .build();
     let process_all = || {
         targets
             .par_iter()
