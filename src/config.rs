@@ -381,6 +381,16 @@ impl Config {
                             Some(format!("paths are relative to the folder of {file_name}")),
                         ));
                     }
+                    // A configuration comes with the repository it checks, so it may only
+                    // name files inside that repository; a scan of an untrusted repository
+                    // must not read files elsewhere on the machine.
+                    if !is_inside(&path, &base) {
+                        return Err(self.error_at(
+                            policy.span(),
+                            format!("the policy file `{text}` is outside the folder of {file_name}"),
+                            Some("name policy files inside the repository; a link that leads outside it counts as outside".to_string()),
+                        ));
+                    }
                     files.push(path);
                 }
             }
@@ -419,6 +429,14 @@ impl Config {
             });
         }
         Ok(sets)
+    }
+}
+
+/// Tells whether `path` resolves, links followed, to a place inside `folder`.
+fn is_inside(path: &Path, folder: &Path) -> bool {
+    match (std::fs::canonicalize(path), std::fs::canonicalize(folder)) {
+        (Ok(path), Ok(folder)) => path.starts_with(folder),
+        _ => false,
     }
 }
 

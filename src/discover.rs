@@ -217,7 +217,9 @@ fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
                         .path()
                         .extension()
                         .and_then(|ext| ext.to_str())
-                        .is_some_and(|ext| WALK_EXTENSIONS.iter().any(|w| ext.eq_ignore_ascii_case(w)));
+                        .is_some_and(|ext| {
+                            WALK_EXTENSIONS.iter().any(|w| ext.eq_ignore_ascii_case(w))
+                        });
                     if is_file && wanted {
                         let target = Target {
                             path: entry.path().to_path_buf(),
@@ -229,8 +231,10 @@ fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
                     }
                 }
                 Err(error) => {
-                    let display = error_path(&error)
-                        .map_or_else(|| display_path_from(cwd, root), |p| display_path_from(cwd, &p));
+                    let display = error_path(&error).map_or_else(
+                        || display_path_from(cwd, root),
+                        |p| display_path_from(cwd, &p),
+                    );
                     let error = match error.into_io_error() {
                         Some(io) => io,
                         None => io::Error::other("the folder could not be walked"),

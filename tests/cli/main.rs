@@ -14,3 +14,4 @@ mod real;
 mod requests;
 mod rules;
 mod support;
+mod untrusted;
