@@ -207,23 +207,36 @@ fn check_service_wildcard(
     if action.negated {
         return;
     }
-    let offending: Vec<(usize, &Item<'_>, String)> = action
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| !already_reported.contains(&item.span))
-        .filter_map(|(index, item)| service_scope(&item.text).map(|scope| (index, item, scope)))
-        .collect();
-    let Some((first_index, first, first_scope)) = offending.first() else {
+    // Scopes are kept once per distinct text and labels only up to the diagnostic's limit,
+    // so a statement listing a million wildcards costs memory for neither.
+    let mut first: Option<(usize, &Item<'_>, String)> = None;
+    let mut distinct_scopes: Vec<String> = Vec::new();
+    let mut labels: Vec<(&Item<'_>, String)> = Vec::new();
+    let mut offending = 0usize;
+    for (index, item) in action.items.iter().enumerate() {
+        if already_reported.contains(&item.span) {
+            continue;
+        }
+        let Some(scope) = service_scope(&item.text) else {
+            continue;
+        };
+        offending += 1;
+        if !distinct_scopes.contains(&scope) {
+            distinct_scopes.push(scope.clone());
+        }
+        if first.is_none() {
+            first = Some((index, item, scope));
+        } else if labels.len() < crate::diagnostic::MAX_LABELS {
+            labels.push((item, scope));
+        }
+    }
+    let Some((first_index, first, first_scope)) = first else {
         return;
     };
-    let message = if offending.len() == 1 {
+    let message = if offending == 1 {
         format!("{} allows {first_scope}", quote(&first.text))
     } else {
-        let scopes: Vec<&str> = offending
-            .iter()
-            .map(|(_, _, scope)| scope.as_str())
-            .collect();
+        let scopes: Vec<&str> = distinct_scopes.iter().map(String::as_str).collect();
         format!("this statement allows {}", join_and(&scopes))
     };
     let mut diagnostic = Diagnostic::new(&SERVICE_WILDCARD, ctx.file, first.span, message)
@@ -232,11 +245,13 @@ fn check_service_wildcard(
             &statement.pointer,
             "Action",
             action,
-            *first_index,
+            first_index,
         ));
-    for (_, item, scope) in offending.iter().skip(1) {
-        diagnostic = diagnostic.secondary(ctx.file, item.span, scope.clone());
+    for (item, scope) in labels {
+        diagnostic = diagnostic.secondary(ctx.file, item.span, scope);
     }
+    // Labels past the limit are counted, not kept.
+    diagnostic.omitted_labels += offending.saturating_sub(1 + crate::diagnostic::MAX_LABELS);
     let example_service = first
         .text
         .split_once(':')
