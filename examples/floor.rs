@@ -32,7 +32,7 @@ fn main() {
         .build()
         .expect("thread pool");
     let (files, parsed, bytes) = pool.install(|| {
-        let targets = ramlint::discover::discover(&paths, &options).targets;
+        let targets = ramlint::discover::discover(&paths, &options, jobs).targets;
         let results: Vec<(bool, usize)> = targets
             .par_iter()
             .map(|target| match std::fs::read(&target.path) {

@@ -124,8 +124,9 @@ pub struct DiscoverOptions {
     pub skip_unrecognised: bool,
 }
 
-/// Finds the files to check under `paths`, sorted by display path.
-pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
+/// Finds the files to check under `paths`, sorted by display path, walking folders on
+/// `threads` threads.
+pub fn discover(paths: &[PathBuf], options: &DiscoverOptions, threads: usize) -> Discovery {
     let mut discovery = Discovery::default();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -138,7 +139,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
             continue;
         }
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, options, &mut discovery),
+            Ok(meta) if meta.is_dir() => walk(path, options, threads, &mut discovery),
             Ok(_) => {
                 if options.force_exclude && options.excludes.is_excluded(path, Path::new("")) {
                     continue;
@@ -181,10 +182,9 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
     discovery
 }
 
-/// Walks a folder on as many threads as the current rayon pool has, since listing folders
-/// and reading ignore files is I/O that overlaps well. The order of the results does not
-/// matter: the caller sorts them.
-fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
+/// Walks a folder on `threads` threads, since listing folders and reading ignore files is I/O
+/// that overlaps well. The order of the results does not matter: the caller sorts them.
+fn walk(root: &Path, options: &DiscoverOptions, threads: usize, discovery: &mut Discovery) {
     let excludes = options.excludes.clone();
     let walk_root = root.to_path_buf();
     let cwd = std::env::current_dir().ok();
@@ -197,7 +197,7 @@ fn walk(root: &Path, options: &DiscoverOptions, discovery: &mut Discovery) {
         .require_git(false)
         .ignore(true)
         .follow_links(false)
-        .threads(rayon::current_num_threads())
+        .threads(threads.max(1))
         .filter_entry(move |entry| {
             let is_vcs = entry.depth() > 0
                 && entry.file_type().is_some_and(|t| t.is_dir())

@@ -94,15 +94,18 @@ pub struct ConfigInventory {
 
 /// Runs the checks over the given paths.
 pub fn run(mut options: RunOptions<'_>) -> RunResult {
-    // One pool of `--jobs` threads serves the folder walk and the per-file work.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.max(1))
-        .build();
-    let discover_all = || discover::discover(&options.paths, &options.discover);
-    let mut discovery = match &pool {
-        Ok(pool) => pool.install(discover_all),
-        Err(_) => discover_all(),
+    // `--jobs` threads walk the folders and then do the per-file work. With one job,
+    // everything runs on this thread and no pool is built.
+    let jobs = options.jobs.max(1);
+    let pool = if jobs > 1 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .ok()
+    } else {
+        None
     };
+    let mut discovery = discover::discover(&options.paths, &options.discover, jobs);
     add_inventory_files(&mut discovery, &options.inventory.files);
     let settings = options.settings;
 
@@ -147,29 +150,23 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
     let keep_requests = options.grants.has_sets();
 
     let base = result.files.len() as u32;
-    let process_all = || {
-        targets
-            .par_iter()
-            .enumerate()
-            .map(|(i, target)| {
-                let job = FileJob {
-                    keep_policy: keep_policy[i],
-                    require_each: if i < scanned { require_each } else { &[] },
-                    keep_requests,
-                };
-                process_file(
-                    FileId(base + i as u32),
-                    target,
-                    settings,
-                    stdin_bytes.as_ref(),
-                    &job,
-                )
-            })
-            .collect::<Vec<_>>()
+    let process_one = |(i, target): (usize, &Target)| {
+        let job = FileJob {
+            keep_policy: keep_policy[i],
+            require_each: if i < scanned { require_each } else { &[] },
+            keep_requests,
+        };
+        process_file(
+            FileId(base + i as u32),
+            target,
+            settings,
+            stdin_bytes.as_ref(),
+            &job,
+        )
     };
-    let outcomes = match &pool {
-        Ok(pool) => pool.install(process_all),
-        Err(_) => process_all(),
+    let outcomes: Vec<_> = match &pool {
+        Some(pool) => pool.install(|| targets.par_iter().enumerate().map(process_one).collect()),
+        None => targets.iter().enumerate().map(process_one).collect(),
     };
 
     let mut judged = cross::Inventories::default();
