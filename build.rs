@@ -100,9 +100,12 @@ fn embed_api_data(out: &Path) {
         let operations = api["operations"]
             .as_object()
             .unwrap_or_else(|| panic!("{}: no `operations` object", path.display()));
+        let complete = api["complete"]
+            .as_bool()
+            .unwrap_or_else(|| panic!("{}: no boolean `complete`", path.display()));
         let _ = writeln!(
             code,
-            "    ApiData {{\n        product: {:?},\n        version: {:?},\n        endpoints: &{:?},\n        operations: &[",
+            "    ApiData {{\n        product: {:?},\n        version: {:?},\n        complete: {complete},\n        endpoints: &{:?},\n        operations: &[",
             field("product"),
             field("version"),
             endpoints

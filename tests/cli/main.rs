@@ -8,6 +8,7 @@ mod grants;
 mod hostile;
 mod integrations;
 mod network;
+mod operations;
 mod parsers;
 mod properties;
 mod real;
