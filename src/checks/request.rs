@@ -15,7 +15,9 @@ use super::oss::{self, INVALID_BUCKET_NAME, INVALID_OBJECT_KEY, INVALID_REGION};
 use super::{Ctx, closest, pointer_push};
 use crate::catalog::api::ApiData;
 use crate::catalog::regions;
-use crate::catalog::requests::{CheckedOperation, ValueKind, is_common_parameter, rules};
+use crate::catalog::requests::{
+    CheckedOperation, ParameterRules, ValueKind, is_common_parameter, rules,
+};
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, quote};
 use crate::document::request::{Request, RequestForm};
@@ -853,243 +855,336 @@ fn value_diagnostic(
             .iter()
             .any(|(name, id)| *name == target.parameter && *id == rule)
     };
-    let schema = operation.schema_at(&target.pointer);
-    let keyword = |name: &str| schema.and_then(|s| s.get(name));
-    // Refinements are registered by dotted name without item numbers (`BackendServers.Port`).
-    let rules_name: Vec<&str> = target
-        .pointer
-        .split('/')
-        .skip(1)
-        .filter(|token| token.parse::<usize>().is_err())
-        .collect();
-    let refinement = operation.parameter_rules(&rules_name.join("."));
-    let key = match &target.part {
-        Some(part) => part.name.clone(),
-        None => target.name.clone(),
-    };
-    let node = target.node;
-    // Inside encoded text the checked value is a part of the text, not the text itself.
-    let text = match &target.part {
-        Some(part) => part.text.as_deref(),
-        None => node.as_str(),
-    };
-    let shown = match &target.value {
-        Json::String(text) => quote(text),
-        Json::Number(number) => number.to_string(),
-        Json::Bool(flag) => flag.to_string(),
-        _ => node.kind_name().to_string(),
-    };
-    let span = node.span;
-    let subject = value_subject(operation, &target.name, node);
+    let value = ValueFacts::new(operation, target);
     let diagnostic = match kind {
         ValidationErrorKind::MinLength { .. } | ValidationErrorKind::MaxLength { .. } => {
-            let count = text.map_or(0, |t| t.chars().count());
-            let min = keyword("minLength").and_then(Json::as_u64);
-            let max = keyword("maxLength").and_then(Json::as_u64);
-            let limits = match (min, max) {
-                (Some(min), Some(max)) => format!("{min} to {max} characters"),
-                (Some(min), None) => format!("at least {min} characters"),
-                (None, Some(max)) => format!("at most {max} characters"),
-                (None, None) => "another length".to_string(),
-            };
-            let message = if count == 0 {
-                format!("{key} is empty; {} accepts {limits}", operation.name)
-            } else {
-                format!(
-                    "{key} is {count} character{} long; {} accepts {limits}",
-                    if count == 1 { "" } else { "s" },
-                    operation.name
-                )
-            };
-            let help = match max {
-                Some(max) if count as u64 > max => format!(
-                    "shorten it to at most {max} characters; length is counted in characters, not bytes"
-                ),
-                _ if count == 0 => format!("give {key} a value, or leave it out"),
-                _ => format!("use {limits}"),
-            };
-            Diagnostic::new(&PARAMETER_LENGTH, ctx.file, span, message).help(help)
+            length_diagnostic(ctx, operation, &value)
         }
         ValidationErrorKind::MinItems { .. } | ValidationErrorKind::MaxItems { .. } => {
-            let min = keyword("minItems").and_then(Json::as_u64);
-            let max = keyword("maxItems").and_then(Json::as_u64);
-            let limits = match (min, max) {
-                (Some(min), Some(max)) => format!("{min} to {max} items"),
-                (Some(min), None) => format!("at least {min} items"),
-                (None, Some(max)) => format!("at most {max} items"),
-                (None, None) => "another number of items".to_string(),
-            };
-            Diagnostic::new(
-                &PARAMETER_LENGTH,
-                ctx.file,
-                span,
-                format!(
-                    "{key} has a number of items outside the limits; {} accepts {limits}",
-                    operation.name
-                ),
-            )
-            .help(format!("give {key} {limits}"))
+            items_diagnostic(ctx, operation, &value)
         }
         ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. } => {
-            let min = keyword("minimum");
-            let max = keyword("maximum");
-            let limits = match (min, max) {
-                (Some(min), Some(max)) => format!("{min} to {max}"),
-                (Some(min), None) => format!("at least {min}"),
-                (None, Some(max)) => format!("at most {max}"),
-                (None, None) => "another value".to_string(),
-            };
-            let value = match &node.value {
-                Value::String(text) | Value::Number(text) if target.part.is_none() => {
-                    text.to_string()
-                }
-                _ => "out of range".to_string(),
-            };
-            Diagnostic::new(
-                &PARAMETER_RANGE,
-                ctx.file,
-                span,
-                format!("{key} is {value}; {} accepts {limits}", operation.name),
-            )
-            .help(format!("use a value from {limits}"))
+            range_diagnostic(ctx, operation, &value)
         }
         ValidationErrorKind::Pattern { pattern } => {
             if is_suppressed(PARAMETER_PATTERN.id) {
                 return None;
             }
-            let description = refinement.and_then(|r| r.pattern_description.clone());
-            let value = text.unwrap_or_default();
-            let message = match &description {
-                Some(description) => {
-                    let outside = outside_characters(value, pattern);
-                    format!(
-                        "{key} {shown} contains {outside}; the API reference allows only {description}"
-                    )
-                }
-                None => format!(
-                    "{key} {shown} does not match the pattern `{pattern}` of the API metadata"
-                ),
-            };
-            let help = match description {
-                Some(_) if value.contains('/') => "slashes are common in real prefixes and OSS accepts them in object keys; if yours work, turn this rule off with `parameter-pattern = \"off\"` under [rules] in ramlint.toml".to_string(),
-                Some(description) => format!("use only {description}; this rule can be turned off with `parameter-pattern = \"off\"` under [rules] in ramlint.toml"),
-                None => "change the value to match the pattern".to_string(),
-            };
-            Diagnostic::new(&PARAMETER_PATTERN, ctx.file, span, message).help(help)
+            pattern_diagnostic(ctx, &value, pattern)
         }
         ValidationErrorKind::Enum { options } => {
             if is_suppressed(PARAMETER_ENUM.id) {
                 return None;
             }
-            let listed: Vec<String> = options
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|o| match o.as_str() {
-                    Some(text) => quote(text),
-                    None => o.to_string(),
-                })
-                .collect();
-            let list = if listed.len() == 1 {
-                format!("only {}", listed[0])
-            } else {
-                listed.join(", ")
-            };
-            // An item's values are listed for every item of its list.
-            let item_of = target
-                .pointer
-                .rsplit_once('/')
-                .filter(|(_, last)| last.parse::<usize>().is_ok())
-                .and_then(|_| key.rsplit_once('.'))
-                .map(|(list, _)| list);
-            let listed_for = match item_of {
-                Some(list) => format!("each item of {list}"),
-                None => key.clone(),
-            };
-            let source = if refinement.is_some_and(|r| r.allowed.is_some()) {
-                "the API reference"
-            } else {
-                "the API metadata"
-            };
-            let mut diagnostic = Diagnostic::new(
-                &PARAMETER_ENUM,
-                ctx.file,
-                span,
-                format!("{key} is {shown}; {source} lists {list} for {listed_for}"),
-            );
-            diagnostic = if refinement.is_some_and(|r| r.kind == Some(ValueKind::OssRegion))
-                && text.is_some_and(|t| regions::find_id(t).is_some())
-            {
-                diagnostic.help(format!(
-                    "{} may reject this region; if the call works with it, turn this rule off with `parameter-enum = \"off\"` under [rules] in ramlint.toml",
-                    operation.name
-                ))
-            } else {
-                diagnostic.help(format!(
-                    "use one of the listed values: {}",
-                    listed.join(", ")
-                ))
-            };
-            diagnostic
+            enum_diagnostic(ctx, operation, target, &value, options)
         }
-        ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                TypeKind::Single(single) => single.to_string(),
-                TypeKind::Multiple(set) => format!("{set:?}"),
-            };
-            let style = operation
-                .spec
-                .parameter(&target.parameter)
-                .and_then(|p| p.style.as_deref());
-            let help = match (expected.as_str(), style) {
-                ("array", Some("repeatList" | "flat")) => format!(
-                    "give one parameter per item, numbered from 1: {0}.1, {0}.2, ...",
-                    target.name
-                ),
-                ("array", Some("simple")) => "join the items with commas".to_string(),
-                ("array" | "object", _) if text.is_some() => format!(
-                    "write {} as JSON text, such as {}",
-                    target.name,
-                    if expected == "array" {
-                        "[\"a\", \"b\"]"
-                    } else {
-                        "{\"Key\": \"value\"}"
-                    }
-                ),
-                _ if node.as_str().is_some()
-                    || matches!(node.value, Value::Number(_) | Value::Bool(_)) =>
-                {
-                    format!("write the value as {}", article(&expected))
-                }
-                _ => format!("{key} takes a single {expected}"),
-            };
-            let found = match (&target.part, text) {
-                (Some(_), Some(text)) => format!("the string {}", quote(text)),
-                (Some(_), None) => "a value of another type".to_string(),
-                (None, _) => describe(node),
-            };
-            Diagnostic::new(
-                &INVALID_PARAMETER_TYPE,
-                ctx.file,
-                span,
-                format!(
-                    "{key} is {found}; {} takes {}",
-                    operation.name,
-                    article(&expected)
-                ),
-            )
-            .help(help)
-        }
+        ValidationErrorKind::Type { kind } => type_diagnostic(ctx, operation, target, &value, kind),
         // NOTE: the schemas built from `rules/` contain only the keywords handled above.
         // This arm reports any other error in the validator's words, so that none is dropped.
         other => Diagnostic::new(
             &INVALID_PARAMETER_TYPE,
             ctx.file,
-            span,
-            format!("{key} {shown} is invalid: {other:?}"),
+            value.span,
+            format!("{} {} is invalid: {other:?}", value.key, value.shown),
         ),
     };
-    Some(diagnostic.subject(subject))
+    Some(diagnostic.subject(value_subject(operation, &target.name, target.node)))
+}
+
+/// What the messages about one value need to know of it.
+struct ValueFacts<'t> {
+    /// The value's name in RPC form.
+    key: String,
+    /// The value as text, when it is text.
+    text: Option<&'t str>,
+    /// The value as messages show it: quoted text, a number, or the kind of value.
+    shown: String,
+    span: Span,
+    /// The value's schema in the compiled operation.
+    schema: Option<&'t Json>,
+    /// The refinement of `rules/requests.toml` for the value, if any.
+    refinement: Option<&'static ParameterRules>,
+}
+
+impl<'t> ValueFacts<'t> {
+    fn new(operation: &'t CheckedOperation, target: &'t Target<'_, '_>) -> ValueFacts<'t> {
+        // Refinements are registered by dotted name without item numbers
+        // (`BackendServers.Port`).
+        let rules_name: Vec<&str> = target
+            .pointer
+            .split('/')
+            .skip(1)
+            .filter(|token| token.parse::<usize>().is_err())
+            .collect();
+        let node = target.node;
+        // Inside encoded text the checked value is a part of the text, not the text itself.
+        let (key, text) = match &target.part {
+            Some(part) => (part.name.clone(), part.text.as_deref()),
+            None => (target.name.clone(), node.as_str()),
+        };
+        let shown = match &target.value {
+            Json::String(text) => quote(text),
+            Json::Number(number) => number.to_string(),
+            Json::Bool(flag) => flag.to_string(),
+            _ => node.kind_name().to_string(),
+        };
+        ValueFacts {
+            key,
+            text,
+            shown,
+            span: node.span,
+            schema: operation.schema_at(&target.pointer),
+            refinement: operation.parameter_rules(&rules_name.join(".")),
+        }
+    }
+
+    /// Returns a keyword of the value's schema, such as `maxLength`.
+    fn keyword(&self, name: &str) -> Option<&'t Json> {
+        self.schema.and_then(|schema| schema.get(name))
+    }
+}
+
+fn length_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    value: &ValueFacts<'_>,
+) -> Diagnostic {
+    let key = &value.key;
+    let text = value.text;
+    let span = value.span;
+    let keyword = |name: &str| value.keyword(name);
+
+    let count = text.map_or(0, |t| t.chars().count());
+    let min = keyword("minLength").and_then(Json::as_u64);
+    let max = keyword("maxLength").and_then(Json::as_u64);
+    let limits = match (min, max) {
+        (Some(min), Some(max)) => format!("{min} to {max} characters"),
+        (Some(min), None) => format!("at least {min} characters"),
+        (None, Some(max)) => format!("at most {max} characters"),
+        (None, None) => "another length".to_string(),
+    };
+    let message = if count == 0 {
+        format!("{key} is empty; {} accepts {limits}", operation.name)
+    } else {
+        format!(
+            "{key} is {count} character{} long; {} accepts {limits}",
+            if count == 1 { "" } else { "s" },
+            operation.name
+        )
+    };
+    let help = match max {
+        Some(max) if count as u64 > max => format!(
+            "shorten it to at most {max} characters; length is counted in characters, not bytes"
+        ),
+        _ if count == 0 => format!("give {key} a value, or leave it out"),
+        _ => format!("use {limits}"),
+    };
+    Diagnostic::new(&PARAMETER_LENGTH, ctx.file, span, message).help(help)
+}
+
+fn items_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    value: &ValueFacts<'_>,
+) -> Diagnostic {
+    let key = &value.key;
+    let span = value.span;
+    let keyword = |name: &str| value.keyword(name);
+
+    let min = keyword("minItems").and_then(Json::as_u64);
+    let max = keyword("maxItems").and_then(Json::as_u64);
+    let limits = match (min, max) {
+        (Some(min), Some(max)) => format!("{min} to {max} items"),
+        (Some(min), None) => format!("at least {min} items"),
+        (None, Some(max)) => format!("at most {max} items"),
+        (None, None) => "another number of items".to_string(),
+    };
+    Diagnostic::new(
+        &PARAMETER_LENGTH,
+        ctx.file,
+        span,
+        format!(
+            "{key} has a number of items outside the limits; {} accepts {limits}",
+            operation.name
+        ),
+    )
+    .help(format!("give {key} {limits}"))
+}
+
+fn range_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    value: &ValueFacts<'_>,
+) -> Diagnostic {
+    let key = &value.key;
+    let shown = &value.shown;
+    let span = value.span;
+    let keyword = |name: &str| value.keyword(name);
+
+    let min = keyword("minimum");
+    let max = keyword("maximum");
+    let limits = match (min, max) {
+        (Some(min), Some(max)) => format!("{min} to {max}"),
+        (Some(min), None) => format!("at least {min}"),
+        (None, Some(max)) => format!("at most {max}"),
+        (None, None) => "another value".to_string(),
+    };
+
+    Diagnostic::new(
+        &PARAMETER_RANGE,
+        ctx.file,
+        span,
+        format!("{key} is {shown}; {} accepts {limits}", operation.name),
+    )
+    .help(format!("use a value from {limits}"))
+}
+
+fn pattern_diagnostic(ctx: &Ctx<'_>, value: &ValueFacts<'_>, pattern: &str) -> Diagnostic {
+    let key = &value.key;
+    let text = value.text;
+    let shown = &value.shown;
+    let span = value.span;
+    let refinement = value.refinement;
+
+    let description = refinement.and_then(|r| r.pattern_description.clone());
+    let written = text.unwrap_or_default();
+    let message = match &description {
+        Some(description) => {
+            let outside = outside_characters(written, pattern);
+            format!("{key} {shown} contains {outside}; the API reference allows only {description}")
+        }
+        None => format!("{key} {shown} does not match the pattern `{pattern}` of the API metadata"),
+    };
+    let help = match description {
+            Some(_) if written.contains('/') => "slashes are common in real prefixes and OSS accepts them in object keys; if yours work, turn this rule off with `parameter-pattern = \"off\"` under [rules] in ramlint.toml".to_string(),
+            Some(description) => format!("use only {description}; this rule can be turned off with `parameter-pattern = \"off\"` under [rules] in ramlint.toml"),
+            None => "change the value to match the pattern".to_string(),
+        };
+    Diagnostic::new(&PARAMETER_PATTERN, ctx.file, span, message).help(help)
+}
+
+fn enum_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    target: &Target<'_, '_>,
+    value: &ValueFacts<'_>,
+    options: &Json,
+) -> Diagnostic {
+    let key = &value.key;
+    let text = value.text;
+    let shown = &value.shown;
+    let span = value.span;
+    let refinement = value.refinement;
+
+    let listed: Vec<String> = options
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| match o.as_str() {
+            Some(text) => quote(text),
+            None => o.to_string(),
+        })
+        .collect();
+    let list = if listed.len() == 1 {
+        format!("only {}", listed[0])
+    } else {
+        listed.join(", ")
+    };
+    // An item's values are listed for every item of its list.
+    let item_of = target
+        .pointer
+        .rsplit_once('/')
+        .filter(|(_, last)| last.parse::<usize>().is_ok())
+        .and_then(|_| key.rsplit_once('.'))
+        .map(|(list, _)| list);
+    let listed_for = match item_of {
+        Some(list) => format!("each item of {list}"),
+        None => key.clone(),
+    };
+    let source = if refinement.is_some_and(|r| r.allowed.is_some()) {
+        "the API reference"
+    } else {
+        "the API metadata"
+    };
+    let mut diagnostic = Diagnostic::new(
+        &PARAMETER_ENUM,
+        ctx.file,
+        span,
+        format!("{key} is {shown}; {source} lists {list} for {listed_for}"),
+    );
+    diagnostic = if refinement.is_some_and(|r| r.kind == Some(ValueKind::OssRegion))
+        && text.is_some_and(|t| regions::find_id(t).is_some())
+    {
+        diagnostic.help(format!(
+                "{} may reject this region; if the call works with it, turn this rule off with `parameter-enum = \"off\"` under [rules] in ramlint.toml",
+                operation.name
+            ))
+    } else {
+        diagnostic.help(format!(
+            "use one of the listed values: {}",
+            listed.join(", ")
+        ))
+    };
+    diagnostic
+}
+
+fn type_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    target: &Target<'_, '_>,
+    value: &ValueFacts<'_>,
+    kind: &TypeKind,
+) -> Diagnostic {
+    let key = &value.key;
+    let text = value.text;
+    let span = value.span;
+
+    let expected = match kind {
+        TypeKind::Single(single) => single.to_string(),
+        TypeKind::Multiple(set) => format!("{set:?}"),
+    };
+    let style = operation
+        .spec
+        .parameter(&target.parameter)
+        .and_then(|p| p.style.as_deref());
+    let help = match (expected.as_str(), style) {
+        ("array", Some("repeatList" | "flat")) => format!(
+            "give one parameter per item, numbered from 1: {0}.1, {0}.2, ...",
+            target.name
+        ),
+        ("array", Some("simple")) => "join the items with commas".to_string(),
+        ("array" | "object", _) if text.is_some() => format!(
+            "write {} as JSON text, such as {}",
+            target.name,
+            if expected == "array" {
+                "[\"a\", \"b\"]"
+            } else {
+                "{\"Key\": \"value\"}"
+            }
+        ),
+        _ if target.node.as_str().is_some()
+            || matches!(target.node.value, Value::Number(_) | Value::Bool(_)) =>
+        {
+            format!("write the value as {}", article(&expected))
+        }
+        _ => format!("{key} takes a single {expected}"),
+    };
+    let found = match (&target.part, text) {
+        (Some(_), Some(text)) => format!("the string {}", quote(text)),
+        (Some(_), None) => "a value of another type".to_string(),
+        (None, _) => describe(target.node),
+    };
+    Diagnostic::new(
+        &INVALID_PARAMETER_TYPE,
+        ctx.file,
+        span,
+        format!(
+            "{key} is {found}; {} takes {}",
+            operation.name,
+            article(&expected)
+        ),
+    )
+    .help(help)
 }
 
 /// Names the characters of `value` that `pattern` rejects, for messages. The pattern is one
