@@ -160,6 +160,51 @@ mod tests {
     }
 
     #[test]
+    fn ram_code_overrides_and_extra_services_apply() {
+        assert_eq!(
+            ram_action("cas", "UploadCsr").as_deref(),
+            Some("yundun-cert:UploadCsr")
+        );
+        assert!(service("cas").is_none());
+        assert_eq!(
+            ram_action("BssOpenApi", "QueryOrders").as_deref(),
+            Some("bssapi:QueryOrders")
+        );
+        let bss = service("bss").expect("bss is a RAM code without a product");
+        assert!(bss.products.is_empty());
+        assert!(!bss.actions_known());
+        assert!(service("efc").is_some());
+        let systrust = service("yundun-systrust").unwrap();
+        assert!(systrust.action("GenerateNonce").is_some());
+    }
+
+    #[test]
+    fn extra_actions_are_listed() {
+        let oss = service("oss").unwrap();
+        for name in [
+            "GetObjectVersion",
+            "GetBucketTagging",
+            "RestoreObjectVersion",
+        ] {
+            assert!(oss.action(name).is_some(), "oss:{name}");
+        }
+        let ram = service("ram").unwrap();
+        assert!(ram.action("CreateServiceLinkedRole").is_some());
+        assert!(service("cr").unwrap().action("PullRepository").is_some());
+        assert!(service("mns").unwrap().action("PublishMessage").is_some());
+    }
+
+    #[test]
+    fn announced_retirements_are_marked() {
+        let ens = service("ens").unwrap();
+        let retired = ens.action("CreateEpnInstance").unwrap().retired;
+        assert_eq!(retired, Some("ENS took it offline on 2025-03-11"));
+        // Named in the announcement but no longer in the metadata: still an action.
+        assert!(ens.action("ScheduleGang").unwrap().retired.is_some());
+        assert!(ens.action("ExportImage").unwrap().retired.is_none());
+    }
+
+    #[test]
     fn deprecated_operations_are_marked_retired() {
         let ecs = service("ecs").unwrap();
         assert!(
