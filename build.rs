@@ -17,7 +17,7 @@ fn main() {
 /// Writes `catalog.rs`: the RAM services sorted by code, each with its actions sorted by
 /// lower-cased name, for binary search.
 ///
-/// Action names live in one string, `ACTION_NAMES`, and each action holds the offset and
+/// Action names live in one string, `ACTION_NAMES`, and each action stores the offset and
 /// length of its name in it. Integers need no relocation when the program is loaded, while a
 /// table of ~20,000 `&'static str` would need one relocation per string (and one per retirement
 /// note) before `main` runs, on every start.

@@ -17,7 +17,7 @@ pub struct Service {
 }
 
 /// An action of a service. Its name is a range of one string shared by all actions, so the
-/// table holds integers only and needs no relocation at start-up (see `build.rs`).
+/// table contains integers only and needs no relocation at start-up (see `build.rs`).
 #[derive(Debug)]
 pub struct Action {
     start: u32,

@@ -28,7 +28,7 @@ use crate::syntax::{Member, Node, Value};
 
 use super::pointer_push;
 
-/// Where a value of the instance comes from.
+/// The origin of a value of the instance: the request parameter and the text it was read from.
 #[derive(Clone, Debug)]
 pub struct Origin<'m, 'a> {
     /// The index of the request parameter it belongs to, in the caller's list.
@@ -284,7 +284,7 @@ fn decode_text(text: &str, kind: &str, style: Option<&str>) -> Option<Json> {
 }
 
 /// Converts text into a scalar of the schema's type. RPC transmits every value as text, so
-/// `"10"` is an integer when the parameter takes one; text that does not parse stays text
+/// `"10"` is an integer when the parameter takes one. Text that does not parse stays text
 /// and fails the type check.
 fn typed_text(text: &str, kind: &str) -> Json {
     match kind {

@@ -355,13 +355,14 @@ pub fn check_request(
         if spec_names.contains(&key) {
             continue;
         }
-        // A numbered name of a structured parameter: `Tag.1.Key`.
+        // A numbered name of a structured parameter: `Tag.1.Key`. A name with an item number
+        // outside 1..=MAX_ITEM_NUMBER stays as written and is reported unknown.
         if let Some((base, rest)) = key.split_once('.') {
             let structured = operation
                 .spec
                 .parameter(base)
                 .is_some_and(|p| matches!(p.kind.as_str(), "array" | "object"));
-            if structured {
+            if structured && item_numbers_valid(rest) {
                 parameters[index].name = base.to_string();
                 parameters[index].suffix = rest.to_string();
             }
@@ -410,6 +411,19 @@ fn check_duplicate_parameters(
             ctx.report(diagnostic);
         }
     }
+}
+
+/// The largest item number of a numbered parameter name that is read as an item. The metadata
+/// allows at most 100 items for any ENS list; the margin keeps a typo from being misread while
+/// bounding the list that a name such as `Tag.99999999.Key` would build.
+const MAX_ITEM_NUMBER: usize = 1000;
+
+/// Tells whether every numeric token of a numbered name (`1.Key` of `Tag.1.Key`) is an item
+/// number from 1 to [`MAX_ITEM_NUMBER`].
+fn item_numbers_valid(rest: &str) -> bool {
+    rest.split('.')
+        .filter_map(|token| token.parse::<usize>().ok())
+        .all(|number| (1..=MAX_ITEM_NUMBER).contains(&number))
 }
 
 /// Recognises masked, templated and run-time values.
@@ -759,8 +773,33 @@ fn report_unknown(
         .filter(absent);
     let suggestion = if parameter.name != key {
         Some(parameter.name.clone())
+    } else if let Some((base, _)) = key.split_once('.').filter(|(base, _)| names.contains(base)) {
+        // A structured parameter with an item number out of range (`Tag.0.Key`), or a
+        // parameter that takes no items (`ImageId.1`).
+        let structured = operation
+            .spec
+            .parameter(base)
+            .is_some_and(|p| matches!(p.kind.as_str(), "array" | "object"));
+        let help = if structured {
+            format!(
+                "number the items of {base} from 1 to {MAX_ITEM_NUMBER}: {base}.1, {base}.2, ..."
+            )
+        } else {
+            format!("{base} takes a single value; write it as {base}")
+        };
+        ctx.report(
+            Diagnostic::new(
+                &UNKNOWN_PARAMETER,
+                ctx.file,
+                parameter.member.key_span,
+                format!("{} has no parameter {}", operation.name, quote(key)),
+            )
+            .help(help)
+            .subject(format!("{}/unknown:{key}", operation.name)),
+        );
+        return;
     } else if let Some((base, rest)) = key.split_once('.') {
-        // A numbered name whose parameter is misspelled (`Tags.1.Key`) or not structured.
+        // A numbered name whose parameter is misspelled (`Tags.1.Key`).
         closest(base, names.iter().copied()).map(|meant| {
             let structured = operation
                 .spec

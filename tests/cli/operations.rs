@@ -69,3 +69,34 @@ fn same_mistake_in_every_form() {
         }
     }
 }
+
+#[test]
+fn item_numbers_out_of_range() {
+    let dir = crate::support::TempDir::new("item-numbers");
+    let text = "https://ens.aliyuncs.com/?Action=ListTagResources&ResourceType=instance&Tag.0.Key=a&ResourceId.99999999999=i-1\n";
+    let path = dir.write("request.txt", text);
+    let output = crate::support::run(&["check", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(
+        output.rules(),
+        ["unknown-parameter", "unknown-parameter"],
+        "{}",
+        output.stdout
+    );
+    let report = output.json();
+    let spans: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let start = d["span"]["start"]["offset"].as_u64().unwrap() as usize;
+            let end = d["span"]["end"]["offset"].as_u64().unwrap() as usize;
+            &text[start..end]
+        })
+        .collect();
+    assert_eq!(spans, ["Tag.0.Key", "ResourceId.99999999999"]);
+    let help = report["diagnostics"][0]["help"].as_str().unwrap();
+    assert_eq!(
+        help,
+        "number the items of Tag from 1 to 1000: Tag.1, Tag.2, ..."
+    );
+}
