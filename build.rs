@@ -16,6 +16,11 @@ fn main() {
 
 /// Writes `catalog.rs`: the RAM services sorted by code, each with its actions sorted by
 /// lower-cased name, for binary search.
+///
+/// Action names live in one string, `ACTION_NAMES`, and each action stores the offset and
+/// length of its name in it. Integers need no relocation when the program is loaded, while a
+/// table of ~20,000 `&'static str` would need one relocation per string (and one per retirement
+/// note) before `main` runs, on every start.
 fn embed_action_catalog(out: &Path) {
     let input = "rules/catalog/actions.json";
     println!("cargo::rerun-if-changed={input}");
@@ -24,22 +29,18 @@ fn embed_action_catalog(out: &Path) {
     let catalog: serde_json::Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{input}: {e}"));
 
-    let mut code = String::new();
-    let date = catalog["date"].as_str().expect("catalog date");
-    writeln!(
-        code,
-        "/// The date of the metadata the action catalog was generated from."
-    )
-    .unwrap();
-    writeln!(code, "pub const DATE: &str = {date:?};").unwrap();
-    writeln!(code, "pub static SERVICES: &[Service] = &[").unwrap();
     let mut services: Vec<&serde_json::Value> = catalog["services"]
         .as_array()
         .expect("services")
         .iter()
         .collect();
     services.sort_by_key(|s| s["code"].as_str().unwrap_or_default().to_ascii_lowercase());
-    for service in services {
+
+    let mut names = String::new();
+    let mut notes: Vec<&str> = Vec::new();
+    let mut tables = String::new();
+    let mut rows = String::new();
+    for (index, service) in services.iter().enumerate() {
         let service_code = service["code"].as_str().expect("service code");
         let products: Vec<&str> = service["products"]
             .as_array()
@@ -55,21 +56,65 @@ fn embed_action_catalog(out: &Path) {
             .collect();
         actions.sort_by_key(|a| a.to_ascii_lowercase());
         let retired = service.get("retired").and_then(|r| r.as_object());
+
         writeln!(
-            code,
-            "    Service {{ code: {service_code:?}, products: &{products:?}, actions: &["
+            tables,
+            "static ACTIONS_{index}: [Action; {}] = [",
+            actions.len()
         )
         .unwrap();
         for action in actions {
-            let note = retired.and_then(|r| r.get(action)).and_then(|n| n.as_str());
+            let start = names.len();
+            names.push_str(action);
+            let note = retired
+                .and_then(|r| r.get(action))
+                .and_then(|n| n.as_str())
+                .map(|note| match notes.iter().position(|n| *n == note) {
+                    Some(position) => position,
+                    None => {
+                        notes.push(note);
+                        notes.len() - 1
+                    }
+                });
+            let note = note.map_or("NOT_RETIRED".to_string(), |n| n.to_string());
             writeln!(
-                code,
-                "        Action {{ name: {action:?}, retired: {note:?} }},"
+                tables,
+                "    Action {{ start: {start}, len: {}, note: {note} }},",
+                action.len()
             )
             .unwrap();
         }
-        writeln!(code, "    ] }},").unwrap();
+        writeln!(tables, "];").unwrap();
+        writeln!(
+            rows,
+            "    Service {{ code: {service_code:?}, products: &{products:?}, actions: &ACTIONS_{index} }},"
+        )
+        .unwrap();
     }
+    assert!(
+        names.len() < u32::MAX as usize,
+        "action names exceed u32 offsets"
+    );
+    assert!(
+        notes.len() < usize::from(u16::MAX),
+        "too many retirement notes"
+    );
+
+    let mut code = String::new();
+    let date = catalog["date"].as_str().expect("catalog date");
+    writeln!(
+        code,
+        "/// The date of the metadata the action catalog was generated from."
+    )
+    .unwrap();
+    writeln!(code, "pub const DATE: &str = {date:?};").unwrap();
+    writeln!(code, "/// Every action name, concatenated.").unwrap();
+    writeln!(code, "static ACTION_NAMES: &str = {names:?};").unwrap();
+    writeln!(code, "/// The notes of retired actions.").unwrap();
+    writeln!(code, "static RETIREMENT_NOTES: &[&str] = &{notes:?};").unwrap();
+    code.push_str(&tables);
+    writeln!(code, "pub static SERVICES: &[Service] = &[").unwrap();
+    code.push_str(&rows);
     writeln!(code, "];").unwrap();
     std::fs::write(out.join("catalog.rs"), code).expect("write catalog.rs");
 }
@@ -100,9 +145,12 @@ fn embed_api_data(out: &Path) {
         let operations = api["operations"]
             .as_object()
             .unwrap_or_else(|| panic!("{}: no `operations` object", path.display()));
+        let complete = api["complete"]
+            .as_bool()
+            .unwrap_or_else(|| panic!("{}: no boolean `complete`", path.display()));
         let _ = writeln!(
             code,
-            "    ApiData {{\n        product: {:?},\n        version: {:?},\n        endpoints: &{:?},\n        operations: &[",
+            "    ApiData {{\n        product: {:?},\n        version: {:?},\n        complete: {complete},\n        endpoints: &{:?},\n        operations: &[",
             field("product"),
             field("version"),
             endpoints

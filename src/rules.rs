@@ -150,6 +150,7 @@ pub fn all() -> &'static [&'static Rule] {
         &request::UNKNOWN_PARAMETER,
         &request::INVALID_PARAMETER_TYPE,
         &request::PARAMETER_LENGTH,
+        &request::PARAMETER_RANGE,
         &request::PARAMETER_PATTERN,
         &request::PARAMETER_ENUM,
         &oss::INVALID_OBJECT_KEY,

@@ -16,15 +16,33 @@ pub struct Service {
     pub actions: &'static [Action],
 }
 
-/// An action of a service.
+/// An action of a service. Its name is a range of one string shared by all actions, so the
+/// table contains integers only and needs no relocation at start-up (see `build.rs`).
 #[derive(Debug)]
 pub struct Action {
-    pub name: &'static str,
-    /// Where the retirement of the action's operation is recorded, when it is retired.
-    pub retired: Option<&'static str>,
+    start: u32,
+    len: u16,
+    /// The index of the retirement note in `RETIREMENT_NOTES`, or [`NOT_RETIRED`].
+    note: u16,
 }
 
+/// The `note` of an action that is not retired.
+const NOT_RETIRED: u16 = u16::MAX;
+
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+
+impl Action {
+    /// Returns the action's name as the catalog spells it.
+    pub fn name(&self) -> &'static str {
+        let start = self.start as usize;
+        &ACTION_NAMES[start..start + usize::from(self.len)]
+    }
+
+    /// Returns where or when the action's operation was retired, when it is retired.
+    pub fn retired(&self) -> Option<&'static str> {
+        (self.note != NOT_RETIRED).then(|| RETIREMENT_NOTES[usize::from(self.note)])
+    }
+}
 
 /// Every service, sorted by code.
 pub fn services() -> &'static [Service] {
@@ -69,18 +87,19 @@ impl Service {
     ) -> impl Iterator<Item = &'static Action> + 'p {
         let actions: &'static [Action] = self.actions;
         let start = actions.partition_point(|action| {
-            cmp_ignore_case(action.name, prefix) == std::cmp::Ordering::Less
+            cmp_ignore_case(action.name(), prefix) == std::cmp::Ordering::Less
         });
         actions[start..].iter().take_while(move |action| {
-            action.name.len() >= prefix.len()
-                && action.name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+            let name = action.name();
+            name.len() >= prefix.len()
+                && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
         })
     }
 
     /// Finds an action by name, ignoring ASCII case.
     pub fn action(&self, name: &str) -> Option<&'static Action> {
         self.actions
-            .binary_search_by(|action| cmp_ignore_case(action.name, name))
+            .binary_search_by(|action| cmp_ignore_case(action.name(), name))
             .ok()
             .map(|i| &self.actions[i])
     }
@@ -107,7 +126,7 @@ mod tests {
         let ens = service("ENS").expect("ens is in the catalog");
         assert_eq!(ens.code, "ens");
         assert_eq!(
-            ens.action("exportimage").map(|a| a.name),
+            ens.action("exportimage").map(|a| a.name()),
             Some("ExportImage")
         );
         assert!(ens.action("ExportImages").is_none());
@@ -122,11 +141,11 @@ mod tests {
         let expected: Vec<&str> = ecs
             .actions
             .iter()
-            .map(|a| a.name)
+            .map(|a| a.name())
             .filter(|n| n.to_ascii_lowercase().starts_with("describeinst"))
             .collect();
         assert!(!expected.is_empty());
-        assert_eq!(found.iter().map(|a| a.name).collect::<Vec<_>>(), expected);
+        assert_eq!(found.iter().map(|a| a.name()).collect::<Vec<_>>(), expected);
         assert_eq!(ecs.actions_with_prefix("").count(), ecs.actions.len());
         assert_eq!(ecs.actions_with_prefix("zzzz").count(), 0);
     }
@@ -152,11 +171,56 @@ mod tests {
                 service
                     .actions
                     .windows(2)
-                    .all(|w| w[0].name.to_ascii_lowercase() <= w[1].name.to_ascii_lowercase()),
+                    .all(|w| w[0].name().to_ascii_lowercase() <= w[1].name().to_ascii_lowercase()),
                 "{}",
                 service.code
             );
         }
+    }
+
+    #[test]
+    fn ram_code_overrides_and_extra_services_apply() {
+        assert_eq!(
+            ram_action("cas", "UploadCsr").as_deref(),
+            Some("yundun-cert:UploadCsr")
+        );
+        assert!(service("cas").is_none());
+        assert_eq!(
+            ram_action("BssOpenApi", "QueryOrders").as_deref(),
+            Some("bssapi:QueryOrders")
+        );
+        let bss = service("bss").expect("bss is a RAM code without a product");
+        assert!(bss.products.is_empty());
+        assert!(!bss.actions_known());
+        assert!(service("efc").is_some());
+        let systrust = service("yundun-systrust").unwrap();
+        assert!(systrust.action("GenerateNonce").is_some());
+    }
+
+    #[test]
+    fn extra_actions_are_listed() {
+        let oss = service("oss").unwrap();
+        for name in [
+            "GetObjectVersion",
+            "GetBucketTagging",
+            "RestoreObjectVersion",
+        ] {
+            assert!(oss.action(name).is_some(), "oss:{name}");
+        }
+        let ram = service("ram").unwrap();
+        assert!(ram.action("CreateServiceLinkedRole").is_some());
+        assert!(service("cr").unwrap().action("PullRepository").is_some());
+        assert!(service("mns").unwrap().action("PublishMessage").is_some());
+    }
+
+    #[test]
+    fn announced_retirements_are_marked() {
+        let ens = service("ens").unwrap();
+        let retired = ens.action("CreateEpnInstance").unwrap().retired();
+        assert_eq!(retired, Some("ENS took it offline on 2025-03-11"));
+        // Named in the announcement but no longer in the metadata: still an action.
+        assert!(ens.action("ScheduleGang").unwrap().retired().is_some());
+        assert!(ens.action("ExportImage").unwrap().retired().is_none());
     }
 
     #[test]
@@ -165,9 +229,9 @@ mod tests {
         assert!(
             ecs.action("DescribeUserBusinessBehavior")
                 .unwrap()
-                .retired
+                .retired()
                 .is_some()
         );
-        assert!(ecs.action("DescribeInstances").unwrap().retired.is_none());
+        assert!(ecs.action("DescribeInstances").unwrap().retired().is_none());
     }
 }

@@ -10,6 +10,9 @@ pub struct ApiData {
     /// The product code used in RAM actions and by the `aliyun` CLI, in lower case (`ens`).
     pub product: &'static str,
     pub version: &'static str,
+    /// False when the data lists only some of the API's operations, so that a missing
+    /// operation is not evidence of a misspelled name.
+    pub complete: bool,
     /// Host names the API is served from.
     pub endpoints: &'static [&'static str],
     /// Operation names with the compact JSON of their spec, sorted by name.
@@ -157,9 +160,11 @@ mod tests {
     fn apis_are_found_by_product_version_and_host() {
         assert!(api_for_product("ENS").is_some());
         assert!(api_for_version("2017-11-10").is_some());
-        assert!(api_for_version("2014-05-26").is_none());
+        assert_eq!(api_for_version("2014-05-26").unwrap().product, "ecs");
+        assert!(api_for_version("2015-01-01").is_none());
         assert!(api_for_host("ens.aliyuncs.com").is_some());
         assert!(api_for_host("ens.cn-hangzhou.aliyuncs.com").is_some());
-        assert!(api_for_host("ecs.aliyuncs.com").is_none());
+        assert_eq!(api_for_host("ecs.aliyuncs.com").unwrap().product, "ecs");
+        assert!(api_for_host("rds.aliyuncs.com").is_none());
     }
 }

@@ -1,5 +1,5 @@
-//! The request checks declared in `rules/requests.toml`, combined with the generated specs
-//! into a compiled JSON Schema per operation.
+//! The request checks of every operation under `rules/api/`: the generated spec, refined by
+//! `rules/requests.toml`, compiled into a JSON Schema per operation on first use.
 
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, OnceLock};
@@ -7,7 +7,7 @@ use std::sync::{LazyLock, OnceLock};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::api::{ApiData, OperationSpec, api_for_product};
+use super::api::{APIS, ApiData, OperationSpec, api_for_product};
 
 /// The hand-written file, embedded so that the binary needs nothing at run time.
 const RULES_TEXT: &str = include_str!("../../rules/requests.toml");
@@ -29,7 +29,7 @@ pub struct RpcRules {
     pub common_parameters: Vec<String>,
 }
 
-/// The checks of one operation.
+/// The refinements of one operation.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct OperationRules {
@@ -38,27 +38,19 @@ pub struct OperationRules {
     /// Keys that identify a JSON parameter map as this operation when it has no `Action`.
     #[serde(default)]
     pub signature: Vec<String>,
-    /// Other APIs whose requests look like this operation's.
-    #[serde(default)]
-    pub other_api: Vec<OtherApi>,
+    /// Refinements by parameter name. A dotted name (`BackendServers.Port`) refines a
+    /// property of the items or members of a structured parameter.
     #[serde(default)]
     pub parameters: BTreeMap<String, ParameterRules>,
 }
 
-/// An API whose requests look like the operation's but are not, such as ECS's ExportImage.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct OtherApi {
-    pub name: String,
-    /// A request with this `Version` belongs to the other API.
-    pub version: Option<String>,
-    /// So does a request that has all of these parameters ...
-    #[serde(default)]
-    pub with: Vec<String>,
-    /// ... and none of these.
-    #[serde(default)]
-    pub without: Vec<String>,
-}
+/// The rules of an operation that `rules/requests.toml` does not refine.
+static NO_RULES: OperationRules = OperationRules {
+    product: String::new(),
+    name: String::new(),
+    signature: Vec::new(),
+    parameters: BTreeMap::new(),
+};
 
 /// Refinements of one parameter.
 #[derive(Debug, Default, Deserialize)]
@@ -74,6 +66,12 @@ pub struct ParameterRules {
     pub max_length: Option<u64>,
     /// Replaces the metadata's `pattern` (ECMA-262 syntax, as JSON Schema uses).
     pub pattern: Option<String>,
+    /// Replaces the metadata's `enum`.
+    #[serde(rename = "enum")]
+    pub allowed: Option<Vec<Value>>,
+    /// Keywords of the metadata to drop because they are wrong (`minimum`, `maximum`, ...).
+    #[serde(default)]
+    pub remove: Vec<String>,
     /// The characters `pattern` allows, in words, for messages.
     pub pattern_description: Option<String>,
     /// The document the refinement comes from.
@@ -107,6 +105,14 @@ pub fn is_common_parameter(name: &str) -> bool {
     RULES.rpc.common_parameters.iter().any(|p| p == name)
 }
 
+/// Returns the refinements of an operation, or `None` when `rules/requests.toml` has none.
+pub fn operation_rules(api: &ApiData, name: &str) -> Option<&'static OperationRules> {
+    RULES
+        .operations
+        .iter()
+        .find(|op| op.product.eq_ignore_ascii_case(api.product) && op.name == name)
+}
+
 /// An operation whose stored requests are checked: its spec, its rules and its schema.
 pub struct CheckedOperation {
     pub api: &'static ApiData,
@@ -126,69 +132,82 @@ impl std::fmt::Debug for CheckedOperation {
     }
 }
 
-static CHECKED: LazyLock<Vec<OnceLock<Result<CheckedOperation, String>>>> =
-    LazyLock::new(|| RULES.operations.iter().map(|_| OnceLock::new()).collect());
+/// A compiled operation, or why the data under `rules/` could not be compiled.
+type CheckedSlot = OnceLock<Result<CheckedOperation, String>>;
 
-/// Returns the checked operation `name` of `api`, or `None` when its requests are not
-/// checked. An `Err` means the data under `rules/` is inconsistent.
+/// Compiled operations, one slot per operation of each API, filled on first use.
+static CHECKED: LazyLock<Vec<Vec<CheckedSlot>>> = LazyLock::new(|| {
+    APIS.iter()
+        .map(|api| api.operations.iter().map(|_| OnceLock::new()).collect())
+        .collect()
+});
+
+/// Returns the checked operation `name` of `api`, or `None` when the API has no such
+/// operation. An `Err` means the data under `rules/` is inconsistent.
 pub fn checked_operation(
     api: &'static ApiData,
     name: &str,
 ) -> Option<Result<&'static CheckedOperation, String>> {
-    let index = RULES
-        .operations
+    let api_index = APIS
         .iter()
-        .position(|op| op.product.eq_ignore_ascii_case(api.product) && op.name == name)?;
-    let built = CHECKED[index].get_or_init(|| build(&RULES.operations[index]));
+        .position(|candidate| std::ptr::eq(candidate, api))?;
+    let index = api.operation_index(name)?;
+    let built = CHECKED[api_index][index].get_or_init(|| build(api, index));
     Some(built.as_ref().map_err(Clone::clone))
 }
 
-/// Builds every checked operation, for the data tests.
+/// Builds every operation of every API and checks that each entry of
+/// `rules/requests.toml` refines an operation that exists, for the data tests.
 pub fn all_checked_operations() -> Vec<Result<&'static CheckedOperation, String>> {
-    RULES
-        .operations
-        .iter()
-        .map(|op| match api_for_product(&op.product) {
-            Some(api) => checked_operation(api, &op.name)
-                .unwrap_or_else(|| Err(format!("{} is not found", op.name))),
-            None => Err(format!(
-                "no API under rules/api/ has product `{}`",
-                op.product
-            )),
-        })
-        .collect()
+    let mut all = Vec::new();
+    for api in APIS {
+        for name in api.operation_names() {
+            all.push(checked_operation(api, name).expect("the operation exists"));
+        }
+    }
+    for rules in &RULES.operations {
+        let found = api_for_product(&rules.product)
+            .is_some_and(|api| api.operation_index(&rules.name).is_some());
+        if !found {
+            all.push(Err(format!(
+                "rules/requests.toml: {}:{} is not an operation of any API under rules/api/",
+                rules.product, rules.name
+            )));
+        }
+    }
+    all
 }
 
-fn build(rules: &'static OperationRules) -> Result<CheckedOperation, String> {
-    let context = format!("rules/requests.toml: {}:{}", rules.product, rules.name);
-    let api = api_for_product(&rules.product)
-        .ok_or_else(|| format!("{context}: no API under rules/api/ has this product"))?;
-    let index = api
-        .operation_index(&rules.name)
-        .ok_or_else(|| format!("{context}: the API has no such operation"))?;
+fn build(api: &'static ApiData, index: usize) -> Result<CheckedOperation, String> {
     let name = api.operations[index].0;
+    let rules = operation_rules(api, name).unwrap_or(&NO_RULES);
+    let context = format!("{}:{name}", api.product);
     let spec = api
         .operation(name)
         .expect("the operation exists")
         .map_err(|e| format!("{context}: {e}"))?;
+    let raw: Value = serde_json::from_str(api.operations[index].1)
+        .map_err(|e| format!("{context}: the spec is not JSON: {e}"))?;
 
-    for (parameter, refinement) in &rules.parameters {
-        if spec.parameter(parameter).is_none() {
+    let context = format!("rules/requests.toml: {context}");
+    for (path, refinement) in &rules.parameters {
+        let top = path.split('.').next().unwrap_or(path);
+        if spec.parameter(top).is_none() {
             return Err(format!(
-                "{context}: refines `{parameter}`, which the operation lacks"
+                "{context}: refines `{path}`, which the operation lacks"
             ));
         }
         if let Some(bucket) = &refinement.region_of {
             let bucket_kind = rules.parameters.get(bucket).and_then(|r| r.kind);
             if bucket_kind != Some(ValueKind::OssBucket) {
                 return Err(format!(
-                    "{context}: `{parameter}` is the region of `{bucket}`, which is not an oss-bucket parameter"
+                    "{context}: `{path}` is the region of `{bucket}`, which is not an oss-bucket parameter"
                 ));
             }
         }
         if refinement.pattern.is_some() != refinement.pattern_description.is_some() {
             return Err(format!(
-                "{context}: `{parameter}` needs both `pattern` and `pattern-description`"
+                "{context}: `{path}` needs both `pattern` and `pattern-description`"
             ));
         }
     }
@@ -200,7 +219,13 @@ fn build(rules: &'static OperationRules) -> Result<CheckedOperation, String> {
         }
     }
 
-    let schema = build_schema(spec, rules).map_err(|e| format!("{context}: {e}"))?;
+    let mut used = Vec::new();
+    let schema = build_schema(&raw, rules, &mut used).map_err(|e| format!("{context}: {e}"))?;
+    if let Some(unused) = rules.parameters.keys().find(|path| !used.contains(path)) {
+        return Err(format!(
+            "{context}: refines `{unused}`, which names no parameter or property"
+        ));
+    }
     let validator = jsonschema::draft202012::options()
         .build(&schema)
         .map_err(|e| format!("{context}: the schema does not compile: {e}"))?;
@@ -215,56 +240,27 @@ fn build(rules: &'static OperationRules) -> Result<CheckedOperation, String> {
 }
 
 /// Builds the JSON Schema of a parameter map: one property per parameter with the spec's
-/// keywords and the refinements, the required parameters, and no other keys.
-fn build_schema(spec: &OperationSpec, rules: &OperationRules) -> Result<Value, String> {
+/// keywords and the refinements, the required parameters, and no other keys. `used`
+/// collects the refinements that were applied.
+fn build_schema(
+    operation: &Value,
+    rules: &OperationRules,
+    used: &mut Vec<String>,
+) -> Result<Value, String> {
     let mut properties = Map::new();
-    for parameter in &spec.parameters {
-        let refinement = rules.parameters.get(&parameter.name);
-        let mut schema = Map::new();
-        match parameter.kind.as_str() {
-            "string" | "integer" | "boolean" | "number" => {
-                schema.insert("type".into(), json!(parameter.kind));
-            }
-            // NOTE: structured parameters travel flattened (`Tag.1.Key`) or JSON-encoded in
-            // RPC requests. Mapping them back to the schema is not written yet, so an operation
-            // that has them cannot be checked.
-            other => {
-                return Err(format!(
-                    "`{}` has type `{other}`, which request checks do not support yet",
-                    parameter.name
-                ));
-            }
+    let mut required = Vec::new();
+    for parameter in operation["parameters"].as_array().into_iter().flatten() {
+        let name = parameter["name"]
+            .as_str()
+            .ok_or("a parameter has no name")?;
+        properties.insert(
+            name.to_string(),
+            value_schema(parameter, name, rules, used)?,
+        );
+        if parameter["required"] == Value::Bool(true) {
+            required.push(name.to_string());
         }
-        if let Some(allowed) = &parameter.allowed {
-            schema.insert("enum".into(), Value::Array(allowed.clone()));
-        }
-        let min_length = refinement
-            .and_then(|r| r.min_length)
-            .or(parameter.min_length);
-        let max_length = refinement
-            .and_then(|r| r.max_length)
-            .or(parameter.max_length);
-        let pattern = refinement
-            .and_then(|r| r.pattern.clone())
-            .or(parameter.pattern.clone());
-        if let Some(min) = min_length {
-            schema.insert("minLength".into(), json!(min));
-        }
-        if let Some(max) = max_length {
-            schema.insert("maxLength".into(), json!(max));
-        }
-        if let Some(pattern) = pattern {
-            schema.insert("pattern".into(), json!(pattern));
-        }
-        if let Some(minimum) = &parameter.minimum {
-            schema.insert("minimum".into(), Value::Number(minimum.clone()));
-        }
-        if let Some(maximum) = &parameter.maximum {
-            schema.insert("maximum".into(), Value::Number(maximum.clone()));
-        }
-        properties.insert(parameter.name.clone(), Value::Object(schema));
     }
-    let required: Vec<&str> = spec.required().collect();
     Ok(json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
@@ -272,6 +268,119 @@ fn build_schema(spec: &OperationSpec, rules: &OperationRules) -> Result<Value, S
         "required": required,
         "additionalProperties": false,
     }))
+}
+
+/// Converts the metadata's schema of one value (a parameter, an array's items or an object's
+/// property) into JSON Schema, applying the refinement registered under `path`.
+///
+/// The metadata follows Swagger 2: `required` is a flag on each property rather than a list
+/// on the object, `enum` values of integers are written as strings, and an empty `enum`
+/// means that no list is given.
+fn value_schema(
+    spec: &Value,
+    path: &str,
+    rules: &OperationRules,
+    used: &mut Vec<String>,
+) -> Result<Value, String> {
+    let kind = spec["type"]
+        .as_str()
+        .ok_or_else(|| format!("`{path}` has no type"))?;
+    let mut schema = Map::new();
+    match kind {
+        "string" | "integer" | "boolean" | "number" => {
+            schema.insert("type".into(), json!(kind));
+        }
+        "array" => {
+            schema.insert("type".into(), json!("array"));
+            let items = spec
+                .get("items")
+                .ok_or_else(|| format!("array `{path}` has no items"))?;
+            schema.insert("items".into(), value_schema(items, path, rules, used)?);
+        }
+        "object" => {
+            schema.insert("type".into(), json!("object"));
+            let mut properties = Map::new();
+            let mut required = Vec::new();
+            for (name, property) in spec["properties"].as_object().into_iter().flatten() {
+                let property_path = format!("{path}.{name}");
+                properties.insert(
+                    name.clone(),
+                    value_schema(property, &property_path, rules, used)?,
+                );
+                if property["required"] == Value::Bool(true) {
+                    required.push(name.clone());
+                }
+            }
+            if !properties.is_empty() {
+                schema.insert("properties".into(), Value::Object(properties));
+                schema.insert("required".into(), json!(required));
+                schema.insert("additionalProperties".into(), json!(false));
+            }
+        }
+        other => return Err(format!("`{path}` has the unknown type `{other}`")),
+    }
+
+    for keyword in [
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "minItems",
+        "maxItems",
+    ] {
+        if let Some(value) = spec.get(keyword) {
+            schema.insert(keyword.into(), value.clone());
+        }
+    }
+    if let Some(values) = spec["enum"].as_array().filter(|values| !values.is_empty()) {
+        let typed: Vec<Value> = values.iter().map(|v| typed_enum_value(v, kind)).collect();
+        schema.insert("enum".into(), Value::Array(typed));
+    }
+
+    if let Some(refinement) = rules.parameters.get(path) {
+        used.push(path.to_string());
+        for keyword in &refinement.remove {
+            if schema.remove(keyword).is_none() {
+                return Err(format!(
+                    "`{path}`: `remove` names `{keyword}`, which the metadata does not set"
+                ));
+            }
+        }
+        if let Some(min) = refinement.min_length {
+            schema.insert("minLength".into(), json!(min));
+        }
+        if let Some(max) = refinement.max_length {
+            schema.insert("maxLength".into(), json!(max));
+        }
+        if let Some(pattern) = &refinement.pattern {
+            schema.insert("pattern".into(), json!(pattern));
+        }
+        if let Some(allowed) = &refinement.allowed {
+            schema.insert("enum".into(), Value::Array(allowed.clone()));
+        }
+    }
+    Ok(Value::Object(schema))
+}
+
+/// Converts an `enum` value written as a string into the value's type (`"30"` for an
+/// integer becomes `30`), so that the list can match the typed instance.
+fn typed_enum_value(value: &Value, kind: &str) -> Value {
+    let Some(text) = value.as_str() else {
+        return value.clone();
+    };
+    match kind {
+        "integer" | "number" => text
+            .parse::<serde_json::Number>()
+            .map(Value::Number)
+            .unwrap_or_else(|_| value.clone()),
+        "boolean" => match text {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => value.clone(),
+        },
+        _ => value.clone(),
+    }
 }
 
 impl CheckedOperation {
@@ -288,6 +397,22 @@ impl CheckedOperation {
             .map(|(name, _)| name.as_str())
     }
 
+    /// Returns the compiled schema of the value at a JSON pointer into the parameter map
+    /// (`/Tag/0/Key`), following `properties` and `items`.
+    pub fn schema_at(&self, pointer: &str) -> Option<&Value> {
+        let mut schema = &self.schema;
+        for token in pointer.split('/').skip(1) {
+            schema = if token.parse::<usize>().is_ok() && schema.get("items").is_some() {
+                &schema["items"]
+            } else {
+                schema
+                    .get("properties")?
+                    .get(unescape_token(token).as_ref())?
+            };
+        }
+        Some(schema)
+    }
+
     /// Returns a keyword of a parameter's property in the compiled schema.
     pub fn keyword(&self, parameter: &str, keyword: &str) -> Option<&Value> {
         self.schema["properties"][parameter].get(keyword)
@@ -300,6 +425,15 @@ impl CheckedOperation {
             .iter()
             .map(|p| p.name.as_str())
             .collect()
+    }
+}
+
+/// Undoes the RFC 6901 escapes of one JSON pointer token.
+fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains('~') {
+        token.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        token.into()
     }
 }
 
@@ -341,8 +475,39 @@ mod tests {
     }
 
     #[test]
-    fn unlisted_operations_are_not_checked() {
+    fn every_operation_is_checked() {
         let ens = api_for_product("ens").unwrap();
-        assert!(checked_operation(ens, "DescribeInstances").is_none());
+        assert!(checked_operation(ens, "DescribeInstances").is_some());
+        assert!(checked_operation(ens, "ExportImages").is_none());
+    }
+
+    #[test]
+    fn structured_parameters_become_nested_schemas() {
+        let ens = api_for_product("ens").unwrap();
+        let operation = checked_operation(ens, "AccosicateNetworkAcl")
+            .unwrap()
+            .unwrap();
+        let resource = operation.schema_at("/Resource").unwrap();
+        assert_eq!(resource["type"], "array");
+        assert_eq!(resource["maxItems"], 30);
+        let item = operation.schema_at("/Resource/0").unwrap();
+        assert_eq!(item["required"], json!(["ResourceId", "ResourceType"]));
+        assert_eq!(item["additionalProperties"], json!(false));
+        let kind = operation.schema_at("/Resource/0/ResourceType").unwrap();
+        assert_eq!(kind["enum"], json!(["Network"]));
+    }
+
+    #[test]
+    fn metadata_quirks_are_normalised() {
+        let ens = api_for_product("ens").unwrap();
+        let renew = checked_operation(ens, "RenewInstance").unwrap().unwrap();
+        assert_eq!(renew.keyword("Period", "enum").unwrap()[0], json!(1));
+        let import = checked_operation(ens, "ImportImage").unwrap().unwrap();
+        assert!(import.keyword("OSSRegion", "enum").is_none());
+        let backends = checked_operation(ens, "AddBackendServers")
+            .unwrap()
+            .unwrap();
+        let port = backends.schema_at("/BackendServers/0/Port").unwrap();
+        assert!(port.get("maximum").is_none(), "{port}");
     }
 }

@@ -129,7 +129,7 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
         let matched = services.iter().any(|service| {
             service
                 .actions_with_prefix(prefix)
-                .any(|action| pattern::matches(name, action.name, Case::IgnoreAscii))
+                .any(|action| pattern::matches(name, action.name(), Case::IgnoreAscii))
         });
         if !matched && ctx.enabled(&UNKNOWN_ACTION) {
             ctx.report(
@@ -153,8 +153,8 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
 
     let service = services[0];
     match service.action(name) {
-        Some(action) if action.name == name => {
-            if let Some(note) = action.retired {
+        Some(action) if action.name() == name => {
+            if let Some(note) = action.retired() {
                 ctx.report(
                     Diagnostic::new(
                         &RETIRED_ACTION,
@@ -162,7 +162,8 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
                         item.span,
                         format!(
                             "`{}:{}` is an action of a retired operation ({note})",
-                            service.code, action.name
+                            service.code,
+                            action.name()
                         ),
                     )
                     .label("retired")
@@ -180,14 +181,14 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
                     format!(
                         "action {} differs only in case from `{service_code}:{}` in {}",
                         quote(text),
-                        action.name,
+                        action.name(),
                         catalog_name()
                     ),
                 )
-                .label(format!("did you mean `{service_code}:{}`?", action.name))
+                .label(format!("did you mean `{service_code}:{}`?", action.name()))
                 .help(format!(
                     "write `{service_code}:{}`; RAM compares action names without case in most cases, and the documented spelling always works",
-                    action.name
+                    action.name()
                 ))
                 .pointer(pointer()),
             );
@@ -298,13 +299,13 @@ fn suggest_actions(service: &Service, name: &str) -> Vec<&'static str> {
         .actions
         .iter()
         .filter_map(|action| {
-            let allowed = (lower.len().max(action.name.len()) / 4).max(1);
+            let allowed = (lower.len().max(action.name().len()) / 4).max(1);
             // The edit distance is at least the difference in length, which is cheap to test.
-            if lower.len().abs_diff(action.name.len()) > allowed {
+            if lower.len().abs_diff(action.name().len()) > allowed {
                 return None;
             }
-            let distance = strsim::damerau_levenshtein(&lower, &action.name.to_ascii_lowercase());
-            (distance <= allowed).then_some((distance, action.name))
+            let distance = strsim::damerau_levenshtein(&lower, &action.name().to_ascii_lowercase());
+            (distance <= allowed).then_some((distance, action.name()))
         })
         .collect();
     scored.sort();

@@ -7,6 +7,7 @@ pub mod elements;
 pub mod file;
 pub mod grammar;
 pub mod grants;
+pub mod instance;
 pub mod inventory;
 pub mod json;
 pub mod oss;

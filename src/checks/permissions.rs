@@ -328,7 +328,7 @@ fn service_scope(text: &str) -> Option<String> {
         && known
             .actions
             .iter()
-            .all(|action| pattern::matches(name, action.name, Case::IgnoreAscii));
+            .all(|action| pattern::matches(name, action.name(), Case::IgnoreAscii));
     covers_all.then(|| format!("every action the catalog lists for `{}`", known.code))
 }
 
@@ -351,7 +351,7 @@ fn excludes_some_action(text: &str) -> bool {
                 || known
                     .actions
                     .iter()
-                    .any(|action| pattern::matches(name, action.name, Case::IgnoreAscii))
+                    .any(|action| pattern::matches(name, action.name(), Case::IgnoreAscii))
         })
 }
 

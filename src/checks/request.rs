@@ -7,22 +7,22 @@
 //! prefix) get the checks in [`super::oss`]. Values that look like placeholders are reported
 //! once and not checked further.
 
-use std::collections::HashMap;
-
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
+use super::instance::{Entry, Instance, Origin};
 use super::oss::{self, INVALID_BUCKET_NAME, INVALID_OBJECT_KEY, INVALID_REGION};
-use super::{Ctx, closest};
+use super::{Ctx, closest, pointer_push};
 use crate::catalog::api::ApiData;
 use crate::catalog::regions;
-use crate::catalog::requests::{CheckedOperation, ValueKind, is_common_parameter, rules};
+use crate::catalog::requests::{
+    CheckedOperation, ParameterRules, ValueKind, is_common_parameter, rules,
+};
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, quote};
 use crate::document::request::{Request, RequestForm};
 use crate::fingerprint::fnv1a;
 use crate::source::Span;
-use crate::syntax::tree::to_json;
 use crate::syntax::{Member, Node, Value};
 
 declare_rule! {
@@ -160,6 +160,31 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it checks
+    /// That a number is within the `minimum` and `maximum` that the API metadata gives its
+    /// parameter, such as 1 to 100 for `Priority` of ENS AuthorizeSecurityGroup. Numbers in
+    /// query strings and on command lines are read from their text.
+    ///
+    /// ## Why it matters
+    /// The service rejects the call with `InvalidParameter`.
+    ///
+    /// ## Example
+    /// ```sh
+    /// aliyun ens AuthorizeSecurityGroup --SecurityGroupId sg-5p1fg655nh68xyz9i**** --IpProtocol tcp --PortRange 22/22 --SourceCidrIp 10.0.0.0/8 --Priority 101
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```sh
+    /// aliyun ens AuthorizeSecurityGroup --SecurityGroupId sg-5p1fg655nh68xyz9i**** --IpProtocol tcp --PortRange 22/22 --SourceCidrIp 10.0.0.0/8 --Priority 100
+    /// ```
+    ///
+    /// ## Known problems
+    /// The limits come from the API metadata. Where they are wrong, `rules/requests.toml`
+    /// drops or replaces them with the source that says so.
+    pub static PARAMETER_RANGE = ("parameter-range", Error, "a number outside the operation's minimum and maximum");
+}
+
+declare_rule! {
+    /// ## What it checks
     /// That a parameter value uses only the characters the API documents. For ENS
     /// ExportImage's `OSSPrefix` these are letters and digits.
     ///
@@ -286,8 +311,11 @@ pub fn check_unknown_operation(ctx: &mut Ctx<'_>, request: &Request<'_>, api: &A
 /// The state of one parameter while a request is checked.
 struct Parameter<'m, 'a> {
     member: &'m Member<'a>,
-    /// The operation's name for it: its own, or the one it misspells.
+    /// The operation's name for it: its own, the one it misspells, or the structured
+    /// parameter a numbered name belongs to (`Tag` for `Tag.1.Key`).
     name: String,
+    /// The rest of a numbered name (`1.Key` of `Tag.1.Key`); empty for a whole value.
+    suffix: String,
     /// True when the value is a placeholder or unknown, so that it is not checked further.
     skipped: bool,
 }
@@ -306,26 +334,41 @@ pub fn check_request(
         check_duplicate_parameters(ctx, members, operation);
     }
 
-    // The last occurrence of each name wins, as `Node::get` and most servers do.
+    // The last occurrence of each name wins, as `Node::get` and most servers do. A common
+    // parameter that the operation defines itself (ECS ExportImage's `RegionId`) is checked.
     let mut parameters: Vec<Parameter<'_, '_>> = Vec::new();
     for member in members {
-        if is_common_parameter(&member.key) {
+        if operation.spec.parameter(&member.key).is_none() && is_common_parameter(&member.key) {
             continue;
         }
         parameters.retain(|p| p.member.key != member.key);
         parameters.push(Parameter {
             member,
             name: member.key.to_string(),
+            suffix: String::new(),
             skipped: false,
         });
     }
-    // A misspelled parameter stands for the one it misspells when that one is absent.
     let spec_names = operation.parameter_names();
     for index in 0..parameters.len() {
         let key = parameters[index].member.key.as_ref();
         if spec_names.contains(&key) {
             continue;
         }
+        // A numbered name of a structured parameter: `Tag.1.Key`. A name with an item number
+        // outside 1..=MAX_ITEM_NUMBER stays as written and is reported unknown.
+        if let Some((base, rest)) = key.split_once('.') {
+            let structured = operation
+                .spec
+                .parameter(base)
+                .is_some_and(|p| matches!(p.kind.as_str(), "array" | "object"));
+            if structured && item_numbers_valid(rest) {
+                parameters[index].name = base.to_string();
+                parameters[index].suffix = rest.to_string();
+            }
+            continue;
+        }
+        // A misspelled parameter stands for the one it misspells when that one is absent.
         if let Some(meant) = closest(key, spec_names.iter().copied())
             && !parameters.iter().any(|p| p.name == meant)
         {
@@ -368,6 +411,19 @@ fn check_duplicate_parameters(
             ctx.report(diagnostic);
         }
     }
+}
+
+/// The largest item number of a numbered parameter name that is read as an item. The metadata
+/// allows at most 100 items for any ENS list; the margin keeps a typo from being misread while
+/// bounding the list that a name such as `Tag.99999999.Key` would build.
+const MAX_ITEM_NUMBER: usize = 1000;
+
+/// Tells whether every numeric token of a numbered name (`1.Key` of `Tag.1.Key`) is an item
+/// number from 1 to [`MAX_ITEM_NUMBER`].
+fn item_numbers_valid(rest: &str) -> bool {
+    rest.split('.')
+        .filter_map(|token| token.parse::<usize>().ok())
+        .all(|number| (1..=MAX_ITEM_NUMBER).contains(&number))
 }
 
 /// Recognises masked, templated and run-time values.
@@ -438,7 +494,10 @@ fn check_kinds(
     parameters: &[Parameter<'_, '_>],
 ) -> Vec<(String, &'static str)> {
     let mut suppressed = Vec::new();
-    for parameter in parameters.iter().filter(|p| !p.skipped) {
+    for parameter in parameters
+        .iter()
+        .filter(|p| !p.skipped && p.suffix.is_empty())
+    {
         let Some(kind) = operation
             .parameter_rules(&parameter.name)
             .and_then(|rules| rules.kind)
@@ -511,7 +570,7 @@ fn check_kinds(
 }
 
 /// Validates the parameters against the operation's schema and reports each error at the
-/// span of the parameter it is about.
+/// span of the value it is about.
 fn validate(
     ctx: &mut Ctx<'_>,
     request: &Request<'_>,
@@ -521,47 +580,105 @@ fn validate(
 ) {
     // Instance keys: each parameter under its own name, and a misspelled one also under the
     // name it stands for, so that its value is checked and the name is not reported missing.
-    let mut instance = Map::new();
-    let mut by_key: HashMap<String, &Parameter<'_, '_>> = HashMap::new();
-    for parameter in parameters {
-        let value = instance_value(operation, &parameter.name, &parameter.member.value);
-        instance.insert(parameter.member.key.to_string(), value.clone());
-        by_key.insert(parameter.member.key.to_string(), parameter);
-        if parameter.name != parameter.member.key {
-            instance.insert(parameter.name.clone(), value);
-            by_key.insert(parameter.name.clone(), parameter);
+    let mut entries = Vec::new();
+    for (index, parameter) in parameters.iter().enumerate() {
+        let key = parameter.member.key.as_ref();
+        if !parameter.suffix.is_empty() {
+            entries.push(Entry {
+                index,
+                member: parameter.member,
+                name: &parameter.name,
+                suffix: &parameter.suffix,
+            });
+            continue;
+        }
+        entries.push(Entry {
+            index,
+            member: parameter.member,
+            name: key,
+            suffix: "",
+        });
+        if parameter.name != key {
+            entries.push(Entry {
+                index,
+                member: parameter.member,
+                name: &parameter.name,
+                suffix: "",
+            });
         }
     }
-    let instance = Json::Object(instance);
+    let instance = Instance::build(operation, entries);
 
-    for error in operation.validator.iter_errors(&instance) {
-        let path = error.instance_path();
-        let key = path
-            .as_str()
-            .trim_start_matches('/')
-            .replace("~1", "/")
-            .replace("~0", "~");
+    for error in operation.validator.iter_errors(&instance.value) {
+        let pointer = error.instance_path().as_str().to_string();
         match error.kind() {
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
-                report_missing(ctx, request, operation, name);
+                if pointer.is_empty() {
+                    report_missing(ctx, request.span, "this request", operation, name);
+                    continue;
+                }
+                // A property of an item or object: name it in RPC form and point at the
+                // object that lacks it, or at the request when the value is numbered.
+                let Some((origin, rest)) = instance.origin(&pointer) else {
+                    continue;
+                };
+                let exact = rest.is_empty();
+                if parameters[origin.parameter].skipped {
+                    continue;
+                }
+                let full = format!("{}.{name}", rpc_name(&origin.name, rest));
+                let numbered = !parameters[origin.parameter].suffix.is_empty();
+                let span = if exact && numbered {
+                    request.span
+                } else {
+                    origin.node.span
+                };
+                let label = if span == request.span {
+                    "this request"
+                } else {
+                    "this item"
+                };
+                report_missing(ctx, span, label, operation, &full);
             }
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 for key in unexpected {
-                    if let Some(parameter) = by_key.get(key.as_str()) {
-                        report_unknown(ctx, operation, parameter);
+                    let key_pointer = pointer_push(&pointer, key);
+                    let Some((origin, "")) = instance.origin(&key_pointer) else {
+                        continue;
+                    };
+                    let parameter = &parameters[origin.parameter];
+                    if pointer.is_empty() {
+                        let present: Vec<&str> =
+                            parameters.iter().map(|p| p.member.key.as_ref()).collect();
+                        report_unknown(ctx, operation, parameter, &present);
+                    } else {
+                        report_unknown_property(ctx, operation, &pointer, key, origin);
                     }
                 }
             }
             kind => {
-                let Some(parameter) = by_key.get(key.as_str()) else {
+                let Some((origin, rest)) = instance.origin(&pointer) else {
                     continue;
                 };
-                if parameter.skipped {
+                let parameter = &parameters[origin.parameter];
+                if parameter.skipped || origin.node.is_unknown() {
                     continue;
                 }
+                let part = (!rest.is_empty()).then(|| Part {
+                    name: rpc_name(&origin.name, rest),
+                    text: error.instance().as_str().map(str::to_string),
+                });
+                let target = Target {
+                    name: origin.name.clone(),
+                    parameter: parameter.name.clone(),
+                    node: origin.node,
+                    value: error.instance().as_ref().clone(),
+                    pointer: pointer.clone(),
+                    part,
+                };
                 if let Some(diagnostic) =
-                    value_diagnostic(ctx, operation, parameter, kind, suppressed)
+                    value_diagnostic(ctx, operation, &target, kind, suppressed)
                 {
                     ctx.report(diagnostic);
                 }
@@ -570,60 +687,132 @@ fn validate(
     }
 }
 
-/// Converts a parameter value for the schema. Text is what RPC transmits, so text is
-/// parsed into the parameter's type when that type is a number or a boolean.
-fn instance_value(operation: &CheckedOperation, name: &str, node: &Node<'_>) -> Json {
-    let kind = operation
-        .spec
-        .parameter(name)
-        .map(|p| p.kind.as_str())
-        .unwrap_or("string");
-    match (&node.value, kind) {
-        (Value::String(text), "integer" | "number") => text
-            .parse::<serde_json::Number>()
-            .map(Json::Number)
-            .unwrap_or_else(|_| Json::String(text.to_string())),
-        (Value::String(text), "boolean") => match text.as_ref() {
-            "true" => Json::Bool(true),
-            "false" => Json::Bool(false),
-            _ => Json::String(text.to_string()),
-        },
-        _ => to_json(node),
+/// The value a validation error is about.
+struct Target<'m, 'a> {
+    /// The value's name in RPC form (`OSSPrefix`, `Tag.1.Key`).
+    name: String,
+    /// The operation's parameter it belongs to (`Tag`).
+    parameter: String,
+    node: &'m Node<'a>,
+    /// The value as validated, after text was read as the type the schema expects.
+    value: Json,
+    /// The JSON pointer of the value in the instance, for its schema.
+    pointer: String,
+    /// The wrong part of text that encodes a structure (`json` or `simple` style).
+    part: Option<Part>,
+}
+
+/// A value inside text that encodes a structure.
+struct Part {
+    /// Its name in RPC form (`EventLevels.2`).
+    name: String,
+    /// The value, when it is a string.
+    text: Option<String>,
+}
+
+/// Names a value inside a structure in RPC form: `name` followed by each token of the
+/// JSON pointer `part`, item indexes counted from 1 (`/1/Key` gives `Tag.2.Key`).
+fn rpc_name(name: &str, part: &str) -> String {
+    let mut out = name.to_string();
+    for token in part.split('/').skip(1) {
+        out.push('.');
+        match token.parse::<usize>() {
+            Ok(index) => out.push_str(&(index + 1).to_string()),
+            Err(_) => out.push_str(&token.replace("~1", "/").replace("~0", "~")),
+        }
     }
+    out
 }
 
 fn report_missing(
     ctx: &mut Ctx<'_>,
-    request: &Request<'_>,
+    span: Span,
+    label: &str,
     operation: &CheckedOperation,
     name: &str,
 ) {
     let required: Vec<&str> = operation.spec.required().collect();
+    let help = if name.contains('.') {
+        format!("add {name}; every item of this parameter needs it")
+    } else {
+        format!(
+            "add {name}; {} requires {}",
+            operation.name,
+            join_names(&required)
+        )
+    };
     ctx.report(
         Diagnostic::new(
             &MISSING_PARAMETER,
             ctx.file,
-            request.span,
+            span,
             format!("the {} request has no {name}", operation.name),
         )
-        .label("this request")
-        .help(format!(
-            "add {name}; {} requires {}",
-            operation.name,
-            join_names(&required)
-        ))
+        .label(label)
+        .help(help)
         .subject(format!("{}/missing:{name}", operation.name)),
     );
 }
 
-fn report_unknown(ctx: &mut Ctx<'_>, operation: &CheckedOperation, parameter: &Parameter<'_, '_>) {
+/// Reports a parameter the operation does not define, suggesting the closest name that the
+/// request does not already have (`present`).
+fn report_unknown(
+    ctx: &mut Ctx<'_>,
+    operation: &CheckedOperation,
+    parameter: &Parameter<'_, '_>,
+    present: &[&str],
+) {
     let key = parameter.member.key.as_ref();
     let names = operation.parameter_names();
-    let common = rules().rpc.common_parameters.iter().map(String::as_str);
+    let absent = |name: &&str| !present.contains(name);
+    let common = rules()
+        .rpc
+        .common_parameters
+        .iter()
+        .map(String::as_str)
+        .filter(absent);
     let suggestion = if parameter.name != key {
-        Some(parameter.name.as_str())
+        Some(parameter.name.clone())
+    } else if let Some((base, _)) = key.split_once('.').filter(|(base, _)| names.contains(base)) {
+        // A structured parameter with an item number out of range (`Tag.0.Key`), or a
+        // parameter that takes no items (`ImageId.1`).
+        let structured = operation
+            .spec
+            .parameter(base)
+            .is_some_and(|p| matches!(p.kind.as_str(), "array" | "object"));
+        let help = if structured {
+            format!(
+                "number the items of {base} from 1 to {MAX_ITEM_NUMBER}: {base}.1, {base}.2, ..."
+            )
+        } else {
+            format!("{base} takes a single value; write it as {base}")
+        };
+        ctx.report(
+            Diagnostic::new(
+                &UNKNOWN_PARAMETER,
+                ctx.file,
+                parameter.member.key_span,
+                format!("{} has no parameter {}", operation.name, quote(key)),
+            )
+            .help(help)
+            .subject(format!("{}/unknown:{key}", operation.name)),
+        );
+        return;
+    } else if let Some((base, rest)) = key.split_once('.') {
+        // A numbered name whose parameter is misspelled (`Tags.1.Key`).
+        closest(base, names.iter().copied()).map(|meant| {
+            let structured = operation
+                .spec
+                .parameter(meant)
+                .is_some_and(|p| matches!(p.kind.as_str(), "array" | "object"));
+            if structured {
+                format!("{meant}.{rest}")
+            } else {
+                meant.to_string()
+            }
+        })
     } else {
-        closest(key, names.iter().copied().chain(common))
+        closest(key, names.iter().copied().filter(absent).chain(common)).map(str::to_string)
     };
     let mut diagnostic = Diagnostic::new(
         &UNKNOWN_PARAMETER,
@@ -639,9 +828,55 @@ fn report_unknown(ctx: &mut Ctx<'_>, operation: &CheckedOperation, parameter: &P
                 "write `{name}`; parameter names are case-sensitive"
             )),
         None => diagnostic.help(format!(
-            "{} takes {}, and the RPC common parameters",
+            "{} of {} API {} takes {}, and the RPC common parameters",
             operation.name,
+            operation.api.product.to_ascii_uppercase(),
+            operation.api.version,
             join_names(&names)
+        )),
+    };
+    ctx.report(diagnostic);
+}
+
+/// Reports a property that the items or members of a structured parameter do not have.
+fn report_unknown_property(
+    ctx: &mut Ctx<'_>,
+    operation: &CheckedOperation,
+    pointer: &str,
+    key: &str,
+    origin: &Origin<'_, '_>,
+) {
+    let properties: Vec<&str> = operation
+        .schema_at(pointer)
+        .and_then(|schema| schema["properties"].as_object())
+        .map(|properties| properties.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let parent = origin
+        .name
+        .strip_suffix(key)
+        .and_then(|name| name.strip_suffix('.'))
+        .unwrap_or(&origin.name);
+    let mut diagnostic = Diagnostic::new(
+        &UNKNOWN_PARAMETER,
+        ctx.file,
+        origin.key_span,
+        format!(
+            "{} has no parameter {}: {parent} has no property {}",
+            operation.name,
+            quote(&origin.name),
+            quote(key)
+        ),
+    )
+    .subject(format!("{}/unknown:{}", operation.name, origin.name));
+    diagnostic = match closest(key, properties.iter().copied()) {
+        Some(meant) => diagnostic
+            .label(format!("did you mean `{parent}.{meant}`?"))
+            .help(format!(
+                "write `{parent}.{meant}`; property names are case-sensitive"
+            )),
+        None => diagnostic.help(format!(
+            "the properties of {parent} are {}",
+            join_names(&properties)
         )),
     };
     ctx.report(diagnostic);
@@ -650,159 +885,345 @@ fn report_unknown(ctx: &mut Ctx<'_>, operation: &CheckedOperation, parameter: &P
 fn value_diagnostic(
     ctx: &Ctx<'_>,
     operation: &CheckedOperation,
-    parameter: &Parameter<'_, '_>,
+    target: &Target<'_, '_>,
     kind: &ValidationErrorKind,
     suppressed: &[(String, &'static str)],
 ) -> Option<Diagnostic> {
     let is_suppressed = |rule: &str| {
         suppressed
             .iter()
-            .any(|(name, id)| *name == parameter.name && *id == rule)
+            .any(|(name, id)| *name == target.parameter && *id == rule)
     };
-    let key = parameter.member.key.as_ref();
-    let node = &parameter.member.value;
-    let text = node.as_str();
-    let shown = text
-        .map(quote)
-        .unwrap_or_else(|| node.kind_name().to_string());
-    let span = node.span;
-    let subject = value_subject(operation, &parameter.name, node);
+    let value = ValueFacts::new(operation, target);
     let diagnostic = match kind {
         ValidationErrorKind::MinLength { .. } | ValidationErrorKind::MaxLength { .. } => {
-            let count = text.map_or(0, |t| t.chars().count());
-            let min = operation
-                .keyword(&parameter.name, "minLength")
-                .and_then(Json::as_u64);
-            let max = operation
-                .keyword(&parameter.name, "maxLength")
-                .and_then(Json::as_u64);
-            let limits = match (min, max) {
-                (Some(min), Some(max)) => format!("{min} to {max} characters"),
-                (Some(min), None) => format!("at least {min} characters"),
-                (None, Some(max)) => format!("at most {max} characters"),
-                (None, None) => "another length".to_string(),
-            };
-            let message = if count == 0 {
-                format!("{key} is empty; {} accepts {limits}", operation.name)
-            } else {
-                format!(
-                    "{key} is {count} character{} long; {} accepts {limits}",
-                    if count == 1 { "" } else { "s" },
-                    operation.name
-                )
-            };
-            let help = match max {
-                Some(max) if count as u64 > max => format!(
-                    "shorten it to at most {max} characters; length is counted in characters, not bytes"
-                ),
-                _ if count == 0 => format!("give {key} a value, or leave it out"),
-                _ => format!("use {limits}"),
-            };
-            Diagnostic::new(&PARAMETER_LENGTH, ctx.file, span, message).help(help)
+            length_diagnostic(ctx, operation, &value)
+        }
+        ValidationErrorKind::MinItems { .. } | ValidationErrorKind::MaxItems { .. } => {
+            items_diagnostic(ctx, operation, &value)
+        }
+        ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. } => {
+            range_diagnostic(ctx, operation, &value)
         }
         ValidationErrorKind::Pattern { pattern } => {
             if is_suppressed(PARAMETER_PATTERN.id) {
                 return None;
             }
-            let description = operation
-                .parameter_rules(&parameter.name)
-                .and_then(|r| r.pattern_description.clone());
-            let value = text.unwrap_or_default();
-            let message = match &description {
-                Some(description) => {
-                    let outside = outside_characters(value, pattern);
-                    format!(
-                        "{key} {shown} contains {outside}; the API reference allows only {description}"
-                    )
-                }
-                None => format!(
-                    "{key} {shown} does not match the pattern `{pattern}` of the API metadata"
-                ),
-            };
-            let help = match description {
-                Some(_) if value.contains('/') => "slashes are common in real prefixes and OSS accepts them in object keys; if yours work, turn this rule off with `parameter-pattern = \"off\"` under [rules] in ramlint.toml".to_string(),
-                Some(description) => format!("use only {description}; this rule can be turned off with `parameter-pattern = \"off\"` under [rules] in ramlint.toml"),
-                None => "change the value to match the pattern".to_string(),
-            };
-            Diagnostic::new(&PARAMETER_PATTERN, ctx.file, span, message).help(help)
+            pattern_diagnostic(ctx, &value, pattern)
         }
         ValidationErrorKind::Enum { options } => {
             if is_suppressed(PARAMETER_ENUM.id) {
                 return None;
             }
-            let listed: Vec<String> = options
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|o| match o.as_str() {
-                    Some(text) => quote(text),
-                    None => o.to_string(),
-                })
-                .collect();
-            let list = if listed.len() == 1 {
-                format!("only {}", listed[0])
-            } else {
-                listed.join(", ")
-            };
-            let mut diagnostic = Diagnostic::new(
-                &PARAMETER_ENUM,
-                ctx.file,
-                span,
-                format!("{key} is {shown}; the API metadata lists {list} for {key}"),
-            );
-            diagnostic = if operation
-                .parameter_rules(&parameter.name)
-                .is_some_and(|r| r.kind == Some(ValueKind::OssRegion))
-                && text.is_some_and(|t| regions::find_id(t).is_some())
-            {
-                diagnostic.help(format!(
-                    "{} may reject this region; if the call works with it, turn this rule off with `parameter-enum = \"off\"` under [rules] in ramlint.toml",
-                    operation.name
-                ))
-            } else {
-                diagnostic.help(format!(
-                    "use one of the listed values: {}",
-                    listed.join(", ")
-                ))
-            };
-            diagnostic
+            enum_diagnostic(ctx, operation, target, &value, options)
         }
-        ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                TypeKind::Single(single) => single.to_string(),
-                TypeKind::Multiple(set) => format!("{set:?}"),
-            };
-            let help = if node.as_str().is_some()
-                || matches!(node.value, Value::Number(_) | Value::Bool(_))
-            {
-                format!("write the value as {}", article(&expected))
-            } else {
-                format!("{key} takes a single {expected}")
-            };
-            Diagnostic::new(
-                &INVALID_PARAMETER_TYPE,
-                ctx.file,
-                span,
-                format!(
-                    "{key} is {}; {} takes {}",
-                    describe(node),
-                    operation.name,
-                    article(&expected)
-                ),
-            )
-            .help(help)
-        }
-        // NOTE: the schemas built from `rules/` contain only the keywords handled above and
-        // `minimum`/`maximum`, which no checked operation has yet. This arm reports any other
-        // error in the validator's words, so that none is dropped.
+        ValidationErrorKind::Type { kind } => type_diagnostic(ctx, operation, target, &value, kind),
+        // NOTE: the schemas built from `rules/` contain only the keywords handled above.
+        // This arm reports any other error in the validator's words, so that none is dropped.
         other => Diagnostic::new(
             &INVALID_PARAMETER_TYPE,
             ctx.file,
-            span,
-            format!("{key} {shown} is invalid: {other:?}"),
+            value.span,
+            format!("{} {} is invalid: {other:?}", value.key, value.shown),
         ),
     };
-    Some(diagnostic.subject(subject))
+    Some(diagnostic.subject(value_subject(operation, &target.name, target.node)))
+}
+
+/// What the messages about one value need to know of it.
+struct ValueFacts<'t> {
+    /// The value's name in RPC form.
+    key: String,
+    /// The value as text, when it is text.
+    text: Option<&'t str>,
+    /// The value as messages show it: quoted text, a number, or the kind of value.
+    shown: String,
+    span: Span,
+    /// The value's schema in the compiled operation.
+    schema: Option<&'t Json>,
+    /// The refinement of `rules/requests.toml` for the value, if any.
+    refinement: Option<&'static ParameterRules>,
+}
+
+impl<'t> ValueFacts<'t> {
+    fn new(operation: &'t CheckedOperation, target: &'t Target<'_, '_>) -> ValueFacts<'t> {
+        // Refinements are registered by dotted name without item numbers
+        // (`BackendServers.Port`).
+        let rules_name: Vec<&str> = target
+            .pointer
+            .split('/')
+            .skip(1)
+            .filter(|token| token.parse::<usize>().is_err())
+            .collect();
+        let node = target.node;
+        // Inside encoded text the checked value is a part of the text, not the text itself.
+        let (key, text) = match &target.part {
+            Some(part) => (part.name.clone(), part.text.as_deref()),
+            None => (target.name.clone(), node.as_str()),
+        };
+        let shown = match &target.value {
+            Json::String(text) => quote(text),
+            Json::Number(number) => number.to_string(),
+            Json::Bool(flag) => flag.to_string(),
+            _ => node.kind_name().to_string(),
+        };
+        ValueFacts {
+            key,
+            text,
+            shown,
+            span: node.span,
+            schema: operation.schema_at(&target.pointer),
+            refinement: operation.parameter_rules(&rules_name.join(".")),
+        }
+    }
+
+    /// Returns a keyword of the value's schema, such as `maxLength`.
+    fn keyword(&self, name: &str) -> Option<&'t Json> {
+        self.schema.and_then(|schema| schema.get(name))
+    }
+}
+
+fn length_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    value: &ValueFacts<'_>,
+) -> Diagnostic {
+    let key = &value.key;
+    let text = value.text;
+    let span = value.span;
+    let keyword = |name: &str| value.keyword(name);
+
+    let count = text.map_or(0, |t| t.chars().count());
+    let min = keyword("minLength").and_then(Json::as_u64);
+    let max = keyword("maxLength").and_then(Json::as_u64);
+    let limits = match (min, max) {
+        (Some(min), Some(max)) => format!("{min} to {max} characters"),
+        (Some(min), None) => format!("at least {min} characters"),
+        (None, Some(max)) => format!("at most {max} characters"),
+        (None, None) => "another length".to_string(),
+    };
+    let message = if count == 0 {
+        format!("{key} is empty; {} accepts {limits}", operation.name)
+    } else {
+        format!(
+            "{key} is {count} character{} long; {} accepts {limits}",
+            if count == 1 { "" } else { "s" },
+            operation.name
+        )
+    };
+    let help = match max {
+        Some(max) if count as u64 > max => format!(
+            "shorten it to at most {max} characters; length is counted in characters, not bytes"
+        ),
+        _ if count == 0 => format!("give {key} a value, or leave it out"),
+        _ => format!("use {limits}"),
+    };
+    Diagnostic::new(&PARAMETER_LENGTH, ctx.file, span, message).help(help)
+}
+
+fn items_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    value: &ValueFacts<'_>,
+) -> Diagnostic {
+    let key = &value.key;
+    let span = value.span;
+    let keyword = |name: &str| value.keyword(name);
+
+    let min = keyword("minItems").and_then(Json::as_u64);
+    let max = keyword("maxItems").and_then(Json::as_u64);
+    let limits = match (min, max) {
+        (Some(min), Some(max)) => format!("{min} to {max} items"),
+        (Some(min), None) => format!("at least {min} items"),
+        (None, Some(max)) => format!("at most {max} items"),
+        (None, None) => "another number of items".to_string(),
+    };
+    Diagnostic::new(
+        &PARAMETER_LENGTH,
+        ctx.file,
+        span,
+        format!(
+            "{key} has a number of items outside the limits; {} accepts {limits}",
+            operation.name
+        ),
+    )
+    .help(format!("give {key} {limits}"))
+}
+
+fn range_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    value: &ValueFacts<'_>,
+) -> Diagnostic {
+    let key = &value.key;
+    let shown = &value.shown;
+    let span = value.span;
+    let keyword = |name: &str| value.keyword(name);
+
+    let min = keyword("minimum");
+    let max = keyword("maximum");
+    let limits = match (min, max) {
+        (Some(min), Some(max)) => format!("{min} to {max}"),
+        (Some(min), None) => format!("at least {min}"),
+        (None, Some(max)) => format!("at most {max}"),
+        (None, None) => "another value".to_string(),
+    };
+
+    Diagnostic::new(
+        &PARAMETER_RANGE,
+        ctx.file,
+        span,
+        format!("{key} is {shown}; {} accepts {limits}", operation.name),
+    )
+    .help(format!("use a value from {limits}"))
+}
+
+fn pattern_diagnostic(ctx: &Ctx<'_>, value: &ValueFacts<'_>, pattern: &str) -> Diagnostic {
+    let key = &value.key;
+    let text = value.text;
+    let shown = &value.shown;
+    let span = value.span;
+    let refinement = value.refinement;
+
+    let description = refinement.and_then(|r| r.pattern_description.clone());
+    let written = text.unwrap_or_default();
+    let message = match &description {
+        Some(description) => {
+            let outside = outside_characters(written, pattern);
+            format!("{key} {shown} contains {outside}; the API reference allows only {description}")
+        }
+        None => format!("{key} {shown} does not match the pattern `{pattern}` of the API metadata"),
+    };
+    let help = match description {
+            Some(_) if written.contains('/') => "slashes are common in real prefixes and OSS accepts them in object keys; if yours work, turn this rule off with `parameter-pattern = \"off\"` under [rules] in ramlint.toml".to_string(),
+            Some(description) => format!("use only {description}; this rule can be turned off with `parameter-pattern = \"off\"` under [rules] in ramlint.toml"),
+            None => "change the value to match the pattern".to_string(),
+        };
+    Diagnostic::new(&PARAMETER_PATTERN, ctx.file, span, message).help(help)
+}
+
+fn enum_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    target: &Target<'_, '_>,
+    value: &ValueFacts<'_>,
+    options: &Json,
+) -> Diagnostic {
+    let key = &value.key;
+    let text = value.text;
+    let shown = &value.shown;
+    let span = value.span;
+    let refinement = value.refinement;
+
+    let listed: Vec<String> = options
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| match o.as_str() {
+            Some(text) => quote(text),
+            None => o.to_string(),
+        })
+        .collect();
+    let list = if listed.len() == 1 {
+        format!("only {}", listed[0])
+    } else {
+        listed.join(", ")
+    };
+    // An item's values are listed for every item of its list.
+    let item_of = target
+        .pointer
+        .rsplit_once('/')
+        .filter(|(_, last)| last.parse::<usize>().is_ok())
+        .and_then(|_| key.rsplit_once('.'))
+        .map(|(list, _)| list);
+    let listed_for = match item_of {
+        Some(list) => format!("each item of {list}"),
+        None => key.clone(),
+    };
+    let source = if refinement.is_some_and(|r| r.allowed.is_some()) {
+        "the API reference"
+    } else {
+        "the API metadata"
+    };
+    let mut diagnostic = Diagnostic::new(
+        &PARAMETER_ENUM,
+        ctx.file,
+        span,
+        format!("{key} is {shown}; {source} lists {list} for {listed_for}"),
+    );
+    diagnostic = if refinement.is_some_and(|r| r.kind == Some(ValueKind::OssRegion))
+        && text.is_some_and(|t| regions::find_id(t).is_some())
+    {
+        diagnostic.help(format!(
+                "{} may reject this region; if the call works with it, turn this rule off with `parameter-enum = \"off\"` under [rules] in ramlint.toml",
+                operation.name
+            ))
+    } else {
+        diagnostic.help(format!(
+            "use one of the listed values: {}",
+            listed.join(", ")
+        ))
+    };
+    diagnostic
+}
+
+fn type_diagnostic(
+    ctx: &Ctx<'_>,
+    operation: &CheckedOperation,
+    target: &Target<'_, '_>,
+    value: &ValueFacts<'_>,
+    kind: &TypeKind,
+) -> Diagnostic {
+    let key = &value.key;
+    let text = value.text;
+    let span = value.span;
+
+    let expected = match kind {
+        TypeKind::Single(single) => single.to_string(),
+        TypeKind::Multiple(set) => format!("{set:?}"),
+    };
+    let style = operation
+        .spec
+        .parameter(&target.parameter)
+        .and_then(|p| p.style.as_deref());
+    let help = match (expected.as_str(), style) {
+        ("array", Some("repeatList" | "flat")) => format!(
+            "give one parameter per item, numbered from 1: {0}.1, {0}.2, ...",
+            target.name
+        ),
+        ("array", Some("simple")) => "join the items with commas".to_string(),
+        ("array" | "object", _) if text.is_some() => format!(
+            "write {} as JSON text, such as {}",
+            target.name,
+            if expected == "array" {
+                "[\"a\", \"b\"]"
+            } else {
+                "{\"Key\": \"value\"}"
+            }
+        ),
+        _ if target.node.as_str().is_some()
+            || matches!(target.node.value, Value::Number(_) | Value::Bool(_)) =>
+        {
+            format!("write the value as {}", article(&expected))
+        }
+        _ => format!("{key} takes a single {expected}"),
+    };
+    let found = match (&target.part, text) {
+        (Some(_), Some(text)) => format!("the string {}", quote(text)),
+        (Some(_), None) => "a value of another type".to_string(),
+        (None, _) => describe(target.node),
+    };
+    Diagnostic::new(
+        &INVALID_PARAMETER_TYPE,
+        ctx.file,
+        span,
+        format!(
+            "{key} is {found}; {} takes {}",
+            operation.name,
+            article(&expected)
+        ),
+    )
+    .help(help)
 }
 
 /// Names the characters of `value` that `pattern` rejects, for messages. The pattern is one
@@ -878,7 +1299,7 @@ fn bucket_use(
     let usable = |name: &str| {
         parameters
             .iter()
-            .find(|p| p.name == name && !p.skipped)
+            .find(|p| p.name == name && p.suffix.is_empty() && !p.skipped)
             .and_then(|p| p.member.value.as_str().map(|text| (p, text)))
     };
     let (bucket, bucket_text) = usable(bucket_name)?;

@@ -151,9 +151,10 @@ impl<'a> Request<'a> {
     /// Decides which API and operation the request is for.
     ///
     /// The product of a command line, the host of a URL and `Version` each name an API. A
-    /// request that names none is matched against the checked operations by its `Action`.
-    /// Without an `Action`, the parameters that identify an operation (its `signature`) decide.
-    /// Requests that also fit another API with look-alike requests are not recognised.
+    /// request that names none is matched by its `Action` against the operations of every
+    /// API; without an `Action`, the parameters that identify an operation (its `signature`
+    /// in `rules/requests.toml`) decide. When several operations match, as ENS and ECS
+    /// ExportImage do, the one the parameters fit best is taken, and a tie is not recognised.
     pub fn classify(&self) -> Result<Classification, String> {
         let mut named: Option<&'static ApiData> = None;
         let mut names = Vec::new();
@@ -184,46 +185,99 @@ impl<'a> Request<'a> {
             let Some(action) = action else {
                 return Ok(Classification::NotRecognised);
             };
-            if api.operation_index(action).is_none() {
-                return Ok(Classification::UnknownOperation(api));
-            }
             return match requests::checked_operation(api, action) {
                 Some(operation) => operation.map(Classification::Checked),
+                None if api.complete => Ok(Classification::UnknownOperation(api)),
                 None => Ok(Classification::NotRecognised),
             };
         }
 
+        let mut candidates = Vec::new();
+        match action {
+            Some(action) => {
+                for api in api::APIS {
+                    if let Some(operation) = requests::checked_operation(api, action) {
+                        candidates.push(operation?);
+                    }
+                }
+            }
+            None => {
+                for (api, name) in self.signature_matches() {
+                    if let Some(operation) = requests::checked_operation(api, name) {
+                        candidates.push(operation?);
+                    }
+                }
+            }
+        }
+        Ok(self
+            .best_fit(&candidates)
+            .map_or(Classification::NotRecognised, Classification::Checked))
+    }
+
+    /// Returns the operations whose signature keys the request has. Keys spelled exactly
+    /// win over near spellings (`OssBucket` for `OSSBucket`).
+    fn signature_matches(&self) -> Vec<(&'static ApiData, &'static str)> {
+        let mut exact = Vec::new();
+        let mut near = Vec::new();
         for rules in &requests::rules().operations {
-            let matches = match action {
-                Some(action) => rules.name == action,
-                None => !rules.signature.is_empty() && self.has_signature(&rules.signature),
-            };
-            if !matches {
+            if rules.signature.is_empty() {
                 continue;
             }
-            let other = rules.other_api.iter().any(|other| {
-                let by_version = other.version.is_some()
-                    && self.version.as_ref().map(|v| &v.text) == other.version.as_ref();
-                let by_parameters = !other.with.is_empty()
-                    && other.with.iter().all(|p| self.has(p))
-                    && !other.without.iter().any(|p| self.has(p));
-                by_version || by_parameters
-            });
-            if other {
-                return Ok(Classification::NotRecognised);
-            }
             let Some(api) = api::api_for_product(&rules.product) else {
-                return Err(format!(
-                    "no API under rules/api/ has product `{}`",
-                    rules.product
-                ));
+                continue;
             };
-            return match requests::checked_operation(api, &rules.name) {
-                Some(operation) => operation.map(Classification::Checked),
-                None => Ok(Classification::NotRecognised),
-            };
+            if rules.signature.iter().all(|key| self.has(key)) {
+                exact.push((api, rules.name.as_str()));
+            } else if self.has_signature(&rules.signature) {
+                near.push((api, rules.name.as_str()));
+            }
         }
-        Ok(Classification::NotRecognised)
+        if exact.is_empty() { near } else { exact }
+    }
+
+    /// Picks the operation whose parameters the request fits best: the fewest parameters it
+    /// does not define plus required parameters the request lacks. `None` on a tie.
+    fn best_fit(
+        &self,
+        candidates: &[&'static CheckedOperation],
+    ) -> Option<&'static CheckedOperation> {
+        if let [only] = candidates {
+            return Some(only);
+        }
+        let misfit = |operation: &CheckedOperation| {
+            let defined = |key: &str| {
+                let base = key.split('.').next().unwrap_or(key);
+                operation.spec.parameter(base).is_some() || requests::is_common_parameter(key)
+            };
+            let unknown = self
+                .members()
+                .iter()
+                .filter(|member| !defined(&member.key))
+                .count();
+            let missing = operation
+                .spec
+                .required()
+                .filter(|name| {
+                    !self.members().iter().any(|member| {
+                        member.key == *name
+                            || member
+                                .key
+                                .strip_prefix(name)
+                                .is_some_and(|rest| rest.starts_with('.'))
+                    })
+                })
+                .count();
+            unknown + missing
+        };
+        let mut scored: Vec<(usize, &'static CheckedOperation)> = candidates
+            .iter()
+            .map(|operation| (misfit(operation), *operation))
+            .collect();
+        scored.sort_by_key(|(score, _)| *score);
+        match scored.as_slice() {
+            [(best, operation), (next, _), ..] if best < next => Some(operation),
+            _ => None,
+        }
     }
 
     /// Tells whether every signature key is a parameter, spelled exactly or nearly so
@@ -308,7 +362,11 @@ mod tests {
     }
 
     fn is_checked(classification: &Classification) -> bool {
-        matches!(classification, Classification::Checked(op) if op.name == "ExportImage")
+        matches!(classification, Classification::Checked(op) if op.name == "ExportImage" && op.api.product == "ens")
+    }
+
+    fn is_ecs_export(classification: &Classification) -> bool {
+        matches!(classification, Classification::Checked(op) if op.name == "ExportImage" && op.api.product == "ecs")
     }
 
     #[test]
@@ -326,19 +384,30 @@ mod tests {
     }
 
     #[test]
-    fn ecs_export_image_is_not_recognised() {
+    fn ecs_and_ens_export_image_are_told_apart() {
         let ecs_version = r#"{"Action": "ExportImage", "Version": "2014-05-26", "ImageId": "m-1", "OSSBucket": "b", "RegionId": "cn-hangzhou"}"#;
-        assert!(matches!(
-            classify_json(ecs_version),
-            Classification::NotRecognised
-        ));
+        assert!(is_ecs_export(&classify_json(ecs_version)));
         let ecs_shape = r#"{"Action": "ExportImage", "ImageId": "m-1", "OSSBucket": "b", "RegionId": "cn-hangzhou", "ImageFormat": "raw"}"#;
-        assert!(matches!(
-            classify_json(ecs_shape),
-            Classification::NotRecognised
-        ));
+        assert!(is_ecs_export(&classify_json(ecs_shape)));
+        let ecs_signature = r#"{"ImageId": "m-1", "OSSBucket": "b", "RegionId": "cn-hangzhou"}"#;
+        assert!(is_ecs_export(&classify_json(ecs_signature)));
         let ens = r#"{"Action": "ExportImage", "Version": "2017-11-10", "ImageId": "m-1"}"#;
         assert!(is_checked(&classify_json(ens)));
+        let ens_shape = r#"{"Action": "ExportImage", "ImageId": "m-1", "OSSBucket": "b", "OSSRegionId": "cn-beijing"}"#;
+        assert!(is_checked(&classify_json(ens_shape)));
+        let either = r#"{"Action": "ExportImage", "ImageId": "m-1", "OSSBucket": "b"}"#;
+        assert!(matches!(
+            classify_json(either),
+            Classification::NotRecognised
+        ));
+    }
+
+    #[test]
+    fn every_ens_operation_is_recognised() {
+        assert!(matches!(
+            classify_json(r#"{"Action": "DescribeInstances", "PageSize": "10"}"#),
+            Classification::Checked(op) if op.name == "DescribeInstances"
+        ));
     }
 
     #[test]
@@ -349,15 +418,18 @@ mod tests {
              aliyun ecs ExportImage --ImageId m-1 --OSSBucket b --OSSRegionId cn-beijing\n\
              aliyun ens ExportImage --ImageId m-1\n\
              aliyun ens ExportImages --ImageId m-1\n\
-             aliyun ens DescribeInstances\n",
+             aliyun ens DescribeInstances\n\
+             aliyun ecs DescribeInstances\n",
         );
-        assert_eq!(found.len(), 6);
-        assert!(matches!(found[0], Classification::NotRecognised));
+        assert_eq!(found.len(), 7);
+        assert!(is_ecs_export(&found[0]));
         assert!(is_checked(&found[1]));
-        assert!(matches!(found[2], Classification::NotRecognised));
+        assert!(is_ecs_export(&found[2]));
         assert!(is_checked(&found[3]));
         assert!(matches!(found[4], Classification::UnknownOperation(_)));
-        assert!(matches!(found[5], Classification::NotRecognised));
+        assert!(matches!(&found[5], Classification::Checked(op) if op.name == "DescribeInstances"));
+        // The ECS data lists only some operations, so another one is not called unknown.
+        assert!(matches!(found[6], Classification::NotRecognised));
     }
 
     #[test]

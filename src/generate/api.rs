@@ -19,13 +19,26 @@ struct ApiSource {
     product: &'static str,
     upstream: &'static str,
     output: &'static str,
+    /// The operations to keep, or `None` for all of them. An API written with only some
+    /// operations is marked `"complete": false`, so that a request for another operation
+    /// is not reported as unknown.
+    operations: Option<&'static [&'static str]>,
 }
 
-const SOURCES: &[ApiSource] = &[ApiSource {
-    product: "ens",
-    upstream: "rules/upstream/ens_2017-11-10.api-docs.json",
-    output: "rules/api/ens-2017-11-10.json",
-}];
+const SOURCES: &[ApiSource] = &[
+    ApiSource {
+        product: "ecs",
+        upstream: "rules/upstream/ecs_2014-05-26.api-docs.json",
+        output: "rules/api/ecs-2014-05-26.json",
+        operations: Some(&["ExportImage"]),
+    },
+    ApiSource {
+        product: "ens",
+        upstream: "rules/upstream/ens_2017-11-10.api-docs.json",
+        output: "rules/api/ens-2017-11-10.json",
+        operations: None,
+    },
+];
 
 /// Schema keywords copied from upstream; anything else (descriptions, examples) is dropped.
 const KEPT_KEYWORDS: &[&str] = &[
@@ -79,8 +92,19 @@ fn convert(source: &ApiSource, upstream: &Value, products: &Value) -> Result<Val
         .as_object()
         .ok_or_else(|| format!("{}: no apis object", source.upstream))?;
 
+    if let Some(wanted) = source.operations
+        && let Some(missing) = wanted.iter().find(|name| !apis.contains_key(**name))
+    {
+        return Err(format!("{}: no operation {missing}", source.upstream));
+    }
     let mut operations = Map::new();
     for (name, api) in apis {
+        if source
+            .operations
+            .is_some_and(|wanted| !wanted.contains(&name.as_str()))
+        {
+            continue;
+        }
         let mut parameters = Vec::new();
         for parameter in api["parameters"].as_array().into_iter().flatten() {
             parameters.push(convert_parameter(source, name, parameter)?);
@@ -93,6 +117,7 @@ fn convert(source: &ApiSource, upstream: &Value, products: &Value) -> Result<Val
         "version": version,
         "style": info["style"].as_str().unwrap_or("RPC"),
         "source": source.upstream,
+        "complete": source.operations.is_none(),
         "endpoints": endpoints(source, upstream, products),
         "operations": operations,
     }))

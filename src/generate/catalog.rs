@@ -1,10 +1,12 @@
 //! The RAM action catalog: for every service, its RAM code and the actions it defines.
 //!
 //! Inputs: `rules/upstream/products.json` (operations of 323 products), the OSS api-docs
-//! (OSS lists no operations in products.json), the `deprecated` flags of the api-docs files,
-//! and two hand-written files: `rules/catalog/ram-codes.toml` (RAM codes that differ from the
-//! lower-cased product code), `rules/catalog/extra-actions.toml` (actions that are not API
-//! operations) and `rules/catalog/retired.toml` (retirements the metadata does not carry). Output: `rules/catalog/actions.json`, embedded into the binary by `build.rs`.
+//! (OSS lists no operations in products.json) and the `deprecated` flags of the api-docs
+//! files. Three hand-written files refine them: `rules/catalog/ram-codes.toml` (RAM codes that
+//! differ from the lower-cased product code), `rules/catalog/extra-actions.toml` (RAM codes no
+//! product has, and actions that are not API operations) and `rules/catalog/retired.toml`
+//! (retirements the metadata does not carry). Output: `rules/catalog/actions.json`, which
+//! `build.rs` embeds into the binary.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -69,8 +71,18 @@ struct RamCodeOverride {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExtraActions {
+    #[serde(default, rename = "service")]
+    services: Vec<ExtraService>,
     #[serde(default)]
     actions: Vec<ExtraActionGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtraService {
+    code: String,
+    #[allow(dead_code)]
+    source: String,
 }
 
 #[derive(Deserialize)]
@@ -86,14 +98,18 @@ struct ExtraActionGroup {
 #[serde(deny_unknown_fields)]
 struct Retired {
     #[serde(default)]
-    retired: Vec<RetiredAction>,
+    retired: Vec<RetiredGroup>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RetiredAction {
-    action: String,
+struct RetiredGroup {
+    service: String,
+    names: Vec<String>,
+    /// When or how the operations were retired, shown in `retired-action` messages.
     note: String,
+    #[allow(dead_code)]
+    source: String,
 }
 
 /// The generated catalog file.
@@ -111,7 +127,7 @@ pub struct ServiceEntry {
     pub products: Vec<String>,
     /// Action names, sorted case-insensitively; empty when the metadata lists none.
     pub actions: Vec<String>,
-    /// Retired actions with a note saying where the retirement is recorded.
+    /// Retired actions, each with a note on its retirement.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub retired: BTreeMap<String, String>,
 }
@@ -130,6 +146,18 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
             .map_err(|e| format!("rules/catalog/extra-actions.toml: {e}"))?;
 
     let mut services: BTreeMap<String, ServiceEntry> = BTreeMap::new();
+    for override_ in &codes.overrides {
+        if !products
+            .products
+            .iter()
+            .any(|p| p.code == override_.product)
+        {
+            return Err(format!(
+                "rules/catalog/ram-codes.toml: no product `{}` in products.json",
+                override_.product
+            ));
+        }
+    }
     for product in &products.products {
         let code = codes
             .overrides
@@ -165,6 +193,24 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
         }
     }
 
+    for service in &extra.services {
+        if services.contains_key(&service.code) {
+            return Err(format!(
+                "rules/catalog/extra-actions.toml: service `{}` is already the RAM code of a product",
+                service.code
+            ));
+        }
+        services.insert(
+            service.code.clone(),
+            ServiceEntry {
+                code: service.code.clone(),
+                products: Vec::new(),
+                actions: Vec::new(),
+                retired: BTreeMap::new(),
+            },
+        );
+    }
+
     for group in extra.actions {
         let entry = services.get_mut(&group.service).ok_or_else(|| {
             format!(
@@ -175,17 +221,17 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
         entry.actions.extend(group.names);
     }
 
-    for item in retired.retired {
-        let (code, name) = item.action.split_once(':').ok_or_else(|| {
+    for group in retired.retired {
+        let entry = services.get_mut(&group.service).ok_or_else(|| {
             format!(
-                "rules/catalog/retired.toml: `{}` is not `service:Action`",
-                item.action
+                "rules/catalog/retired.toml: unknown service `{}`",
+                group.service
             )
         })?;
-        let entry = services
-            .get_mut(code)
-            .ok_or_else(|| format!("rules/catalog/retired.toml: unknown service `{code}`"))?;
-        entry.retired.insert(name.to_string(), item.note);
+        for name in group.names {
+            entry.retired.insert(name.clone(), group.note.clone());
+            entry.actions.push(name);
+        }
     }
 
     for entry in services.values_mut() {

@@ -1,6 +1,7 @@
 //! Integration tests: the real command line, run in process against the fixtures.
 
 mod behaviour;
+mod data_files;
 mod formats;
 mod gate;
 mod generated;
@@ -8,6 +9,7 @@ mod grants;
 mod hostile;
 mod integrations;
 mod network;
+mod operations;
 mod parsers;
 mod properties;
 mod real;
