@@ -136,6 +136,12 @@ fn finish_bucket(text: &str, element: BucketElement, end: usize) -> Result<Entry
             message: "this Bucket has no Name".to_string(),
         });
     };
+    if bucket.is_empty() {
+        return Err(InventoryError {
+            span: bucket_span,
+            message: "this Bucket's Name is empty".to_string(),
+        });
+    }
     let region = element
         .region
         .or(element.location)
@@ -159,6 +165,10 @@ fn finish_bucket(text: &str, element: BucketElement, end: usize) -> Result<Entry
 
 /// Narrows a text and its span to the text without surrounding whitespace.
 fn trimmed((value, span): (String, Span)) -> (String, Span) {
+    if value.trim().is_empty() {
+        // Nothing is left: an empty span where the text starts, never a reversed one.
+        return (String::new(), Span::new(span.start, span.start));
+    }
     let leading = (value.len() - value.trim_start().len()) as u32;
     let trailing = (value.len() - value.trim_end().len()) as u32;
     // Spans of escaped text cover the raw bytes; trimming only moves over plain spaces.

@@ -13,6 +13,7 @@ mod operations;
 mod parsers;
 mod properties;
 mod real;
+mod regressions;
 mod requests;
 mod rules;
 mod support;
