@@ -206,7 +206,13 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// RAM rejects longer custom policies (`InvalidParameter.PolicyDocument.Length`). The
-    /// limit was 2,048 and then 4,096 characters in older versions of the service.
+    /// limit was 2,048 and then 4,096 characters in older versions of the service. A
+    /// Resource Directory control policy (`alicloud_resource_manager_control_policy`,
+    /// `ALIYUN::ResourceManager::ControlPolicy`) is limited to 4,096 characters.
+    ///
+    /// A policy in a template is measured as RAM receives it: the text of a heredoc or
+    /// block, the decoded text of an escaped string, and compact JSON for a document that
+    /// the template serialises (`jsonencode`, a ROS mapping).
     ///
     /// ## Example
     /// A policy listing several hundred individual actions.
@@ -244,10 +250,31 @@ pub fn check_policy<'a>(
     kind: PolicyKind,
     pointer: &str,
 ) -> Policy<'a> {
+    check_policy_sent(ctx, root, kind, pointer, None)
+}
+
+/// Checks a policy document like [`check_policy`]. `sent` is the text RAM receives when it
+/// differs from the text at `root`'s span, as for a policy in an escaped string or one that
+/// a template serialises; the size limit is measured on it.
+pub fn check_policy_sent<'a>(
+    ctx: &mut Ctx<'_>,
+    root: &Node<'a>,
+    kind: PolicyKind,
+    pointer: &str,
+    sent: Option<&str>,
+) -> Policy<'a> {
     let members = root.as_object().unwrap_or(&[]);
     let elements = resolve_elements(ctx, members, TOP_ELEMENTS, pointer, "policy");
 
-    check_size(ctx, root, pointer);
+    let text = sent.unwrap_or_else(|| &ctx.text[root.span.range()]);
+    let limit = match kind {
+        PolicyKind::Control => (
+            CONTROL_POLICY_MAX_CHARS.min(ctx.settings.policy_max_chars),
+            "Resource Directory",
+        ),
+        _ => (ctx.settings.policy_max_chars, "RAM"),
+    };
+    check_size(ctx, root, pointer, text, limit);
 
     match elements.get("Version") {
         Some(version) => check_version(ctx, version, pointer),
@@ -918,12 +945,20 @@ pub(super) fn empty(ctx: &Ctx<'_>, node: &Node<'_>, what: &str, pointer: &str) -
         .pointer(pointer.to_string())
 }
 
-fn check_size(ctx: &mut Ctx<'_>, root: &Node<'_>, pointer: &str) {
+/// The limit of Resource Directory on a control policy, in characters.
+const CONTROL_POLICY_MAX_CHARS: usize = 4096;
+
+/// Checks the size of `text` against `limit`, the most characters that `service` accepts.
+fn check_size(
+    ctx: &mut Ctx<'_>,
+    root: &Node<'_>,
+    pointer: &str,
+    text: &str,
+    (limit, service): (usize, &str),
+) {
     if !ctx.enabled(&POLICY_TOO_LARGE) {
         return;
     }
-    let limit = ctx.settings.policy_max_chars;
-    let text = &ctx.text[root.span.range()];
     // Counting characters costs a pass over the text, so the byte length, which is never
     // smaller, rules out most documents first.
     if text.len() <= limit {
@@ -951,8 +986,9 @@ fn check_size(ctx: &mut Ctx<'_>, root: &Node<'_>, pointer: &str) {
             ctx.file,
             root.span,
             format!(
-                "the policy is {} characters long; RAM accepts at most {}",
+                "the policy is {} characters long; {} accepts at most {}",
                 thousands(chars),
+                service,
                 thousands(limit)
             ),
         )

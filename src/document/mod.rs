@@ -1,9 +1,12 @@
 //! Recognising what a parsed file holds: a RAM policy, a stored request, or neither.
 
 pub mod condition;
+pub mod embedded;
 pub mod inventory;
 pub mod policy;
 pub mod request;
+pub mod ros;
+pub mod terraform;
 
 use std::path::Path;
 
@@ -23,11 +26,16 @@ pub enum FileKind {
     Shell,
     /// Markdown, whose code blocks are read as text.
     Markdown,
+    /// A Terraform configuration (`.tf`).
+    Terraform,
+    /// YAML: a ROS template, or YAML that ramlint does not read.
+    Yaml,
 }
 
 /// Chooses a file's kind by its extension, then by its content: text that starts with `{`
-/// or `[` is JSON, and text that starts with an XML declaration or a `ListBuckets` root is
-/// XML. Standard input is judged by content only.
+/// or `[` is JSON, text that starts with an XML declaration or a `ListBuckets` root is
+/// XML, and text that starts with `ROSTemplateFormatVersion` is a YAML ROS template.
+/// Standard input is judged by content only.
 pub fn file_kind(path: &Path, origin: Origin, text: &str) -> FileKind {
     let extension = match origin {
         Origin::Stdin => None,
@@ -41,11 +49,15 @@ pub fn file_kind(path: &Path, origin: Origin, text: &str) -> FileKind {
         Some("xml") => return FileKind::Xml,
         Some("sh" | "bash" | "zsh" | "ksh") => return FileKind::Shell,
         Some("md" | "markdown") => return FileKind::Markdown,
+        Some("tf") => return FileKind::Terraform,
+        Some("yaml" | "yml") => return FileKind::Yaml,
         _ => {}
     }
     let start = text.trim_start_matches('\u{FEFF}').trim_start();
     if start.starts_with('{') || start.starts_with('[') {
         FileKind::Json
+    } else if start.starts_with("ROSTemplateFormatVersion") {
+        FileKind::Yaml
     } else if start.starts_with("<?xml") || start.starts_with("<ListAllMyBucketsResult") {
         FileKind::Xml
     } else {
@@ -65,6 +77,9 @@ pub enum PolicyKind {
     /// A resource-based policy such as an OSS bucket policy: statements name a `Principal`
     /// and a `Resource`.
     Resource,
+    /// A Resource Directory control policy: the grammar of an identity policy, a limit of
+    /// 4,096 characters, and it grants nothing by itself.
+    Control,
 }
 
 /// Tells whether a JSON value is a RAM policy document: an object with a `Statement` key,

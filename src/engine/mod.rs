@@ -7,6 +7,7 @@
 
 mod cross;
 mod file;
+mod iac;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -138,6 +139,7 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
     let require_each = options.grants.require_each.as_slice();
     let keep_requests = options.grants.has_sets();
 
+    let modules = iac::ModuleCache::default();
     let base = result.files.len() as u32;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
@@ -151,6 +153,7 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
                     keep_policy: keep_policy[i],
                     require_each: if i < scanned { require_each } else { &[] },
                     keep_requests,
+                    modules: &modules,
                 };
                 process_file(
                     FileId(base + i as u32),
