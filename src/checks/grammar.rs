@@ -660,8 +660,10 @@ fn check_statement<'a>(
             statement.principal_span = Some(principal.value.span);
             elements::check_principal(ctx, principal, &pointer, kind);
         }
-        None if matches!(kind, PolicyKind::Trust | PolicyKind::Resource)
-            && !elements.misspelled.contains(&"Principal") =>
+        None if matches!(
+            kind,
+            PolicyKind::Trust | PolicyKind::Resource | PolicyKind::Endpoint
+        ) && !elements.misspelled.contains(&"Principal") =>
         {
             ctx.report(missing(
                 ctx,

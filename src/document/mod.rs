@@ -77,6 +77,10 @@ pub enum PolicyKind {
     /// A resource-based policy such as an OSS bucket policy: statements name a `Principal`
     /// and a `Resource`.
     Resource,
+    /// A VPC endpoint policy: statements name a `Principal`. It limits the requests that
+    /// pass through an endpoint and grants nothing, so an Allow of everything is its
+    /// default rather than an over-broad grant.
+    Endpoint,
     /// A Resource Directory control policy: the grammar of an identity policy, a limit of
     /// 4,096 characters, and it grants nothing by itself.
     Control,

@@ -26,7 +26,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::{Block, Body, Structure};
 
-use self::scope::{Lookup, ModuleScope, expression_span, looks_like_policy_json};
+use self::scope::{Lookup, ModuleScope, expression_span};
 use super::PolicyKind;
 use super::embedded::{EmbeddedPolicy, LookAlike, PolicyContent, look_alike};
 use super::inventory::Entry;
@@ -77,12 +77,12 @@ pub const POLICY_ATTRIBUTES: &[(&str, &[&str], PolicyKind)] = &[
     (
         "alicloud_vpc_gateway_endpoint",
         &["policy_document"],
-        PolicyKind::Resource,
+        PolicyKind::Endpoint,
     ),
     (
         "alicloud_privatelink_vpc_endpoint",
         &["policy_document"],
-        PolicyKind::Resource,
+        PolicyKind::Endpoint,
     ),
     (
         "alicloud_cloud_sso_access_configuration",
@@ -360,26 +360,39 @@ impl<'t> Extractor<'t> {
                 _ => None,
             })
             .collect();
+        let only_names = names.len() == operators.len();
         match (root.as_str(), names.as_slice()) {
-            ("local", [name]) if operators.len() == 1 => {
+            ("local", [name, fields @ ..]) if only_names => {
                 if let Some(value) = self.locals.get(name).copied() {
-                    return self.follow(value, format!("/locals/{name}"), kind, depth + 1);
+                    let mut pointer = format!("/locals/{name}");
+                    let Some(value) = object_field(value, fields, &mut pointer) else {
+                        return self.unknown_reference(expression);
+                    };
+                    return self.follow(value, pointer, kind, depth + 1);
+                }
+                if !fields.is_empty() {
+                    return self.unknown_reference(expression);
                 }
                 self.defined_elsewhere(expression, &format!("local.{name}"))
             }
-            ("var", [name]) if operators.len() == 1 => {
+            ("var", [name, fields @ ..]) if only_names => {
                 if let Some(block) = self.variables.get(name).copied() {
                     return match block.body.get_attribute("default") {
-                        Some(default) => self.follow(
-                            &default.value,
-                            format!("/variable/{name}/default"),
-                            kind,
-                            depth + 1,
-                        ),
+                        Some(default) => {
+                            let mut pointer = format!("/variable/{name}/default");
+                            let Some(value) = object_field(&default.value, fields, &mut pointer)
+                            else {
+                                return self.unknown_reference(expression);
+                            };
+                            self.follow(value, pointer, kind, depth + 1)
+                        }
                         None => Followed::Unknown(format!(
                             "`var.{name}` has no default, so its value is given when Terraform runs"
                         )),
                     };
+                }
+                if !fields.is_empty() {
+                    return self.unknown_reference(expression);
                 }
                 self.defined_elsewhere(expression, &format!("var.{name}"))
             }
@@ -556,6 +569,12 @@ impl<'t> Extractor<'t> {
                             .iter()
                             .any(|(t, names)| *t == kind && names.contains(&key))
                     {
+                        if self.mentions_statement(&attribute.value) {
+                            self.out.look_alikes.push(LookAlike {
+                                span: expression_span(&attribute.value),
+                                reason: "a ROS stack policy (the attribute holds one)",
+                            });
+                        }
                         continue;
                     }
                     self.scan_expression(&attribute.value, pointer_push(pointer, key));
@@ -579,11 +598,10 @@ impl<'t> Extractor<'t> {
         match expression {
             Expression::String(_)
             | Expression::StringTemplate(_)
-            | Expression::HeredocTemplate(_) => {
-                let span = expression_span(expression);
-                if looks_like_policy_json(&self.text[span.range()].replace("\\\"", "\"")) {
-                    self.text_document(expression, pointer, PolicyKind::Unspecified, true);
-                }
+            | Expression::HeredocTemplate(_)
+                if self.mentions_statement(expression) =>
+            {
+                self.text_document(expression, pointer, PolicyKind::Unspecified, true);
             }
             Expression::FuncCall(call) => {
                 let args: Vec<&'t Expression> = call.args.iter().collect();
@@ -630,6 +648,13 @@ impl<'t> Extractor<'t> {
         }
     }
 
+    /// Tells whether the text of an expression names `Statement` as a JSON key, escaped or
+    /// not, which every policy document does.
+    fn mentions_statement(&self, expression: &Expression) -> bool {
+        let raw = &self.text[expression_span(expression).range()];
+        raw.contains("\"Statement\"") || raw.contains("\\\"Statement\\\"")
+    }
+
     /// Reads the `alicloud_oss_bucket` resources whose bucket name and provider region are
     /// literals of the module.
     fn buckets(&mut self, body: &'t Body) {
@@ -674,6 +699,27 @@ impl<'t> Extractor<'t> {
             });
         }
     }
+}
+
+/// Follows `fields` (the `.name` parts of a reference after the local or variable) into
+/// nested object expressions, extending `pointer`. Returns `None` when a part is not the
+/// key of an object written in place.
+fn object_field<'e>(
+    mut expression: &'e Expression,
+    fields: &[&str],
+    pointer: &mut String,
+) -> Option<&'e Expression> {
+    for field in fields {
+        let Expression::Object(object) = expression else {
+            return None;
+        };
+        let (_, value) = object
+            .iter()
+            .find(|(key, _)| convert::key_name(key) == Some(field))?;
+        *pointer = pointer_push(pointer, field);
+        expression = value.expr();
+    }
+    Some(expression)
 }
 
 /// Returns the scope name of a `provider = alicloud.ALIAS` meta-argument.
