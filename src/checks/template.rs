@@ -154,7 +154,7 @@ pub fn report_unknown_values(ctx: &mut Ctx<'_>, root: &Node<'_>, pointer: &str) 
     };
     let mut diagnostic = Diagnostic::new(&UNRESOLVED_VALUE, ctx.file, first_span, message)
         .label("not checked")
-        .help("give the referenced values literal defaults, or check the rendered policy as a JSON file")
+        .help("the rest of the document was checked; to check these values too, write them as literals or check the rendered policy as a JSON file")
         .pointer(pointer.to_string())
         .subject("unresolved");
     for (span, reason) in unknown.iter().skip(1).take(MAX_LISTED - 1) {
@@ -181,7 +181,7 @@ pub fn report_unknown_document(ctx: &mut Ctx<'_>, span: Span, pointer: &str, rea
             format!("this policy document was not checked: {reason}"),
         )
         .label("only known when the template is rendered")
-        .help("give the value a literal default, or check the rendered policy as a JSON file")
+        .help("write the document as a literal, or check the rendered policy as a JSON file")
         .pointer(pointer.to_string())
         .subject("unresolved document"),
     );

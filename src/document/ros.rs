@@ -379,10 +379,7 @@ impl<'n, 'a> Template<'n, 'a> {
                 let Some(default) = parameter.get("Default") else {
                     return Some(unknown(
                         span,
-                        format!(
-                            "{} (parameter `{target}` has no default)",
-                            self.describe(node)
-                        ),
+                        format!("{}, a parameter without a default,", self.describe(node)),
                     ));
                 };
                 let list = parameter
