@@ -77,6 +77,15 @@ declare_rule! {
     /// `Not` forms are a string or an array of strings; `Condition` is an object of
     /// operators, each an object of keys; `Principal` is `"*"`, an array, or an object.
     ///
+    /// In a ROS template's policy mapping, an unquoted `Version: 1` (a YAML integer) is not
+    /// reported, because ROS accepts it: the stack-group roles that the ROS documentation
+    /// has users create (aliyun/ros-templates, `examples/stackgroup/`) are written this way.
+    /// The `ALIYUN::RAM::ManagedPolicy` reference declares `"Version": String`, so ROS
+    /// presumably converts the value before it calls RAM; that step is not documented. Where RAM
+    /// receives the number as written (JSON text in a template, `jsonencode({Version = 1})`
+    /// in Terraform), it is reported: RAM reads `Version` as a string, and a role created
+    /// through ROS without `Version` failed with "apsara::AnyCast: can't cast from v to Ss".
+    ///
     /// ## Why it matters
     /// RAM rejects a document whose elements have the wrong type. A common case is
     /// `"Version": 1` written as a number, or a single statement object not wrapped in an

@@ -115,7 +115,8 @@ declare_rule! {
     pub static INVALID_YAML = ("invalid-yaml", Error, "a ROS template is not valid YAML");
 }
 
-/// The most unknown values one diagnostic labels; the rest are counted in its message.
+/// The maximum number of unknown values one diagnostic labels; the rest are counted in its
+/// message.
 const MAX_LISTED: usize = 10;
 
 /// Builds the diagnostic for a template that does not parse.

@@ -15,14 +15,14 @@ pub struct EmbeddedPolicy {
     /// `/Resources/ReaderPolicy/Properties/PolicyDocument`. Diagnostics about the document
     /// extend it with the pointer inside the document.
     pub pointer: String,
-    /// How the template uses the document.
+    /// The kind of policy the template uses the document as.
     pub kind: PolicyKind,
     /// The span of the whole document, or of the expression that computes it.
     pub span: Span,
     pub content: PolicyContent,
 }
 
-/// What is known of an embedded document.
+/// The known content of an embedded document.
 #[derive(Debug)]
 pub enum PolicyContent {
     /// The document as a tree. Most documents have one variant; a document that chooses

@@ -81,7 +81,7 @@ pub enum Format<'s> {
     Json,
 }
 
-/// What a ROS template holds.
+/// The policies and buckets of a ROS template.
 #[derive(Debug, Default)]
 pub struct Extraction {
     pub policies: Vec<EmbeddedPolicy>,
@@ -179,7 +179,7 @@ fn walk_path<'n, 'a>(
     }
 }
 
-/// Which branch of every `Fn::If` an evaluation takes.
+/// The branch of every `Fn::If` that an evaluation takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Branch {
     True,
@@ -187,7 +187,7 @@ enum Branch {
 }
 
 /// An evaluated value: a tree, or nothing (`Ref: ALIYUN::NoValue`, which removes the
-/// property or element that holds it).
+/// property or element that contains it).
 type Evaluated = Option<Node<'static>>;
 
 /// The parts of a template that intrinsic functions read.
@@ -690,11 +690,11 @@ fn respan(mut node: Node<'static>, span: Span) -> Node<'static> {
     node
 }
 
-/// ROS converts a property value to the type its schema declares before it calls RAM, and
-/// the schema of `PolicyDocument` declares `Version` a string. An unquoted `Version: 1`
-/// therefore reaches RAM as `"1"`: it is read as the string. The stack-group roles that
-/// ROS's own documentation asks users to create (aliyun/ros-templates,
-/// `examples/stackgroup/aliyun-ros-stack-group-*-role.yml`) are written this way.
+/// Reads an unquoted `Version: 1` of a policy mapping as the string `"1"`, because ROS
+/// accepts it: the stack-group roles that the ROS documentation has users create
+/// (aliyun/ros-templates, `examples/stackgroup/aliyun-ros-stack-group-*-role.yml`) are
+/// written this way. The `PolicyDocument` schema declares `Version` a string, so ROS
+/// presumably converts the value before it calls RAM; that step is not documented.
 fn coerce_version(root: &mut Node<'static>) {
     if let Value::Object(members) = &mut root.value {
         for member in members.iter_mut().filter(|m| m.key == "Version") {

@@ -1,5 +1,5 @@
 //! The work of a template file: a Terraform configuration or a ROS template. Each policy
-//! document it holds goes through the same checks as a policy file, with spans and
+//! document it contains goes through the same checks as a policy file, with spans and
 //! pointers into the template.
 
 use std::collections::HashMap;
@@ -158,7 +158,7 @@ pub(super) fn check_ros(
     check_embedded(ctx, extraction.policies, job, &mut found);
     found.look_alikes = extraction.look_alikes.len();
     found.inventory = extraction.inventory;
-    // A template is recognised even when it holds no policy, so it counts as checked.
+    // A template is recognised even when it contains no policy, so it counts as checked.
     found.status = FileStatus::Checked;
     found
 }
@@ -199,7 +199,7 @@ fn check_embedded(
                         let checked = checked.into_owned();
                         match &mut found.policy {
                             // NOTE: the identity policies of a template in a policy set are
-                            // evaluated as one document; the decision is the same, since
+                            // evaluated as one document. The decision is the same, because
                             // RAM evaluates the statements of all attached policies together.
                             Some(kept) => kept.statements.extend(checked.statements),
                             None => found.policy = Some(checked),

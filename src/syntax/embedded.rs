@@ -15,7 +15,7 @@ use super::json::{self, Hole, ParseError};
 use super::tree::{Member, Node, Value};
 use crate::source::Span;
 
-/// What a hole is replaced with in the text handed to the JSON parser. It contains no `"`,
+/// The placeholder of a hole in the text handed to the JSON parser. It contains no `"`,
 /// `\` or control character, so it can sit inside a JSON string.
 const HOLE_TEXT: &str = "\u{FFFC}";
 
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn escapes_map_to_their_whole_source() {
-        // The file holds `{\"a\":\"b\"}` as an escaped string starting at offset 1.
+        // The file contains `{\"a\":\"b\"}` as an escaped string starting at offset 1.
         let file = "\"{\\\"a\\\":\\\"b\\\"}\"";
         let mut embedded = Embedded::new();
         embedded.push_verbatim("{", 1);

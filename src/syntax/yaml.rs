@@ -21,8 +21,8 @@ use super::json::{self, ParseError};
 use super::tree::{Member, Node, Value};
 use crate::source::Span;
 
-/// The most nodes that aliases may copy in one document, so that nested aliases cannot
-/// expand a small file into an enormous tree.
+/// The maximum number of nodes that aliases may copy in one document, so that nested aliases
+/// cannot expand a small file into an enormous tree.
 pub const MAX_ALIAS_NODES: usize = 100_000;
 
 /// A YAML scalar as written: its text after unescaping, its style and its span.
@@ -91,7 +91,7 @@ struct Open<'a> {
     /// The span of a short-form tag on the collection, such as `!Join`.
     tag: Option<(String, Span)>,
     anchor: usize,
-    /// Where the opening bracket of a tagged flow collection is.
+    /// The offset of the opening bracket of a tagged flow collection.
     bracket: Option<usize>,
     items: Vec<Node<'a>>,
     members: Vec<Member<'a>>,

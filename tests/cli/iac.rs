@@ -90,7 +90,7 @@ fn real_templates_snapshots() {
 }
 
 #[test]
-fn full_width_comma_in_heredoc_points_at_the_comma() {
+fn heredoc_full_width_comma_span() {
     let path = "fixtures/real-iac/terraform/terraform-provider-alicloud__website_docs_target_r_resource_manager_role_0_resource_manager_role_0/resource_manager_role_0.tf";
     let report = run(&["check", "--format", "json", path]).json();
     let errors = with_rule(&report, "invalid-json");
@@ -112,7 +112,7 @@ fn whole_value_interpolations_are_unknown_not_invalid() {
 }
 
 #[test]
-fn for_expression_is_unknown_and_the_rest_is_checked() {
+fn for_expression_unknown_rest_checked() {
     let path = "fixtures/real-iac/terraform/terraform-alicloud-ram-policy__modules_AhasApplicaitonFullAccess_main/main.tf";
     let report = run(&["check", "--format", "json", path]).json();
     assert!(with_rule(&report, "invalid-json").is_empty());

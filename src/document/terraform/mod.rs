@@ -4,7 +4,7 @@
 //! the `alicloud` provider (see [`POLICY_ATTRIBUTES`]) through locals, variable defaults,
 //! `jsonencode`, conditionals and `coalesce` to every document they may take, and checks it
 //! as the kind of policy the attribute expects. The second looks at every other value of
-//! the file (locals nobody references, variable defaults, module arguments) for text or
+//! the file (locals that no attribute references, variable defaults, module arguments) for text or
 //! `jsonencode` objects that are policy documents; their kind is inferred from their
 //! statements. Documents that only look like RAM policies are recognised and skipped, see
 //! [`super::embedded::look_alike`].
@@ -107,7 +107,7 @@ const PASS_THROUGH_FUNCTIONS: &[&str] = &["trimspace", "chomp", "tostring", "non
 /// Functions that return one of their arguments.
 const CHOICE_FUNCTIONS: &[&str] = &["coalesce", "try"];
 
-/// What a Terraform file holds.
+/// The policies and buckets of a Terraform file.
 #[derive(Debug, Default)]
 pub struct Extraction {
     pub policies: Vec<EmbeddedPolicy>,
@@ -195,7 +195,7 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    /// The first pass: every attribute that holds a policy in the provider.
+    /// Runs the first pass over every attribute that contains a policy in the provider.
     fn known_attributes(&mut self, body: &'t Body) {
         for block in body.blocks() {
             let labels = block.labels.as_slice();
@@ -558,7 +558,8 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    /// The second pass: every value of the file that is a policy document.
+    /// Runs the second pass over every other value of the file, taking those that are
+    /// policy documents.
     fn scan_body(&mut self, body: &'t Body, pointer: &str, resource_type: Option<&str>) {
         for structure in body.iter() {
             match structure {

@@ -102,7 +102,8 @@ pub struct ModuleScope {
     definitions: HashMap<String, Vec<Definition>>,
 }
 
-/// How deep references may chain (`local.a` = `local.b` = ...) before a value is unknown.
+/// The maximum depth of chained references (`local.a` = `local.b` = ...) before a value is
+/// unknown.
 const MAX_REFERENCE_DEPTH: usize = 8;
 
 impl ModuleScope {
@@ -251,7 +252,7 @@ pub fn reference_name(expression: &Expression) -> Option<(String, usize)> {
 }
 
 /// Evaluates an expression that is built from literals and from references that `resolve`
-/// knows. Returns `None` when any part is only known when Terraform runs.
+/// returns a value for. Returns `None` when any part is only known when Terraform runs.
 pub fn literal(
     expression: &Expression,
     resolve: &dyn Fn(&str) -> Option<Literal>,

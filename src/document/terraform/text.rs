@@ -75,7 +75,7 @@ fn substitution(
     scope::literal(expression, resolve)?.interpolated()
 }
 
-/// The reason of a hole: the template expression as written, on one line.
+/// Returns the reason of a hole: the template expression as written, on one line.
 fn reason(raw: &str) -> String {
     let single: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     format!("`{}`", crate::diagnostic::shorten(&single))
