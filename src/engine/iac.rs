@@ -14,7 +14,7 @@ use crate::document::embedded::{EmbeddedPolicy, PolicyContent};
 use crate::document::terraform::scope::ModuleScope;
 use crate::document::{PolicyKind, ros, terraform};
 use crate::fingerprint;
-use crate::syntax::{Node, yaml};
+use crate::syntax::{Node, Value, yaml};
 
 /// The scopes of the Terraform modules met in a run, by folder, each read once by the
 /// first worker that needs it.
@@ -178,6 +178,13 @@ fn check_embedded(
                 found.checked_documents += 1;
                 let start = ctx.diagnostics.len();
                 for root in variants {
+                    // A template expression among the document's own members makes the
+                    // whole document unknown.
+                    if let Value::Unknown { reason } = &root.value {
+                        let reason = format!("{reason} adds members to the document");
+                        template::report_unknown_document(ctx, root.span, pointer, &reason);
+                        continue;
+                    }
                     let variant_start = ctx.diagnostics.len();
                     let serialised;
                     let sent = match written {

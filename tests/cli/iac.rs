@@ -233,3 +233,47 @@ fn template_buckets_are_inventory_entries() {
             )
     );
 }
+
+#[test]
+fn ignore_pointer_matches_template_policy() {
+    let report = run(&[
+        "check",
+        "--format",
+        "json",
+        "--config",
+        "fixtures/iac-suppress/ramlint.toml",
+        "fixtures/iac-suppress",
+    ])
+    .json();
+    assert_eq!(report["diagnostics"], Value::Array(Vec::new()));
+    assert_eq!(report["summary"]["suppressed"], 1);
+}
+
+#[test]
+fn variable_default_policies_are_found() {
+    use ramlint::document::PolicyKind;
+    use ramlint::document::embedded::PolicyContent;
+    use ramlint::document::terraform::{extract, scope::ModuleScope};
+
+    let path = "fixtures/real-iac/terraform/landing-with-terraform__quickstarts_Container_Service_for_Kubernetes_ACK__201-use-case-enable-ack-and-assign-role_main/main.tf";
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let name = PathBuf::from("main.tf");
+    let scope = ModuleScope::from_files([(name.clone(), text.as_str())]);
+    let extraction = extract(&text, &name, &scope).unwrap();
+    let from_default: Vec<_> = extraction
+        .policies
+        .iter()
+        .filter(|p| p.pointer.starts_with("/variable/roles/default/"))
+        .collect();
+    // Fifteen escaped trust policies sit in the `roles` default; each is checked, with its
+    // kind inferred from its statements.
+    assert_eq!(from_default.len(), 15);
+    for policy in &from_default {
+        assert_eq!(policy.kind, PolicyKind::Unspecified);
+        assert!(matches!(policy.content, PolicyContent::Tree { .. }));
+    }
+    assert_eq!(
+        from_default[0].pointer,
+        "/variable/roles/default/0/policy_document"
+    );
+}
