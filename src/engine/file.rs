@@ -212,11 +212,6 @@ pub(super) fn process_file(
 pub(super) struct Found {
     pub status: FileStatus,
     pub documents: usize,
-    /// Policy documents of a template that were checked (the others were unknown or did
-    /// not parse).
-    pub checked_documents: usize,
-    /// Documents of a template that look like policies but are not RAM policies.
-    pub look_alikes: usize,
     pub buckets: Vec<BucketUse>,
     pub inventory: Vec<Entry>,
     /// The policy, when the job asks to keep it.
@@ -232,8 +227,6 @@ impl Found {
         Found {
             status: FileStatus::NotRecognised,
             documents: 0,
-            checked_documents: 0,
-            look_alikes: 0,
             buckets: Vec::new(),
             inventory: Vec::new(),
             policy: None,

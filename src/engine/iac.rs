@@ -106,7 +106,6 @@ pub(super) fn check_terraform(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<
     };
     let mut found = Found::nothing();
     check_embedded(ctx, extraction.policies, job, &mut found);
-    found.look_alikes = extraction.look_alikes.len();
     found.inventory = extraction.inventory;
     if found.documents > 0 || !found.inventory.is_empty() {
         found.status = FileStatus::Checked;
@@ -156,7 +155,6 @@ pub(super) fn check_ros(
     let extraction = ros::extract(root, ctx.text, format, region);
     let mut found = Found::nothing();
     check_embedded(ctx, extraction.policies, job, &mut found);
-    found.look_alikes = extraction.look_alikes.len();
     found.inventory = extraction.inventory;
     // A template is recognised even when it contains no policy, so it counts as checked.
     found.status = FileStatus::Checked;
@@ -175,7 +173,6 @@ fn check_embedded(
         let pointer = policy.pointer.as_str();
         match &policy.content {
             PolicyContent::Tree { variants, written } => {
-                found.checked_documents += 1;
                 let start = ctx.diagnostics.len();
                 for root in variants {
                     // A template expression among the document's own members makes the

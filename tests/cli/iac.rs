@@ -277,3 +277,24 @@ fn variable_default_policies_are_found() {
         "/variable/roles/default/0/policy_document"
     );
 }
+
+#[test]
+fn template_region_must_be_a_region() {
+    let output = run(&[
+        "check",
+        "--config",
+        "fixtures/iac-templates/bad-region.toml",
+        "fixtures/iac-templates/if-branches.yaml",
+    ]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output.stderr.contains("`beijing` is not a region"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("did you mean \"cn-beijing\"?"),
+        "{}",
+        output.stderr
+    );
+}
