@@ -53,10 +53,8 @@ impl Counts {
 fn classify(reason: &str) -> String {
     for (needle, cause) in [
         ("each.", "`each.value` of a for_each"),
-        (
-            "has no default",
-            "a variable or parameter without a default",
-        ),
+        ("has no default", "a variable without a default"),
+        ("without a default", "a parameter without a default"),
         ("not defined", "a name not defined in the module"),
         ("more than one file", "a name defined in several files"),
         (
