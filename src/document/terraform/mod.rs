@@ -118,7 +118,26 @@ pub struct Extraction {
 
 /// Reads the policies and buckets of one `.tf` file of a module.
 pub fn extract(text: &str, path: &Path, scope: &ModuleScope) -> Result<Extraction, ParseError> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|error| {
+    let body = parse(text)?;
+    let mut extractor = Extractor::new(text, path, scope, &body);
+    extractor.known_attributes(&body);
+    extractor.scan_body(&body, "", None);
+    extractor.buckets(&body);
+    Ok(extractor.out)
+}
+
+/// Parses HCL text. A UTF-8 byte-order mark, which the HCL parser rejects, is read as three
+/// spaces so that every offset stays an offset into `text`.
+pub(crate) fn parse(text: &str) -> Result<Body, ParseError> {
+    let blanked;
+    let input = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => {
+            blanked = format!("   {rest}");
+            blanked.as_str()
+        }
+        None => text,
+    };
+    hcl_edit::parser::parse_body(input).map_err(|error| {
         let offset = error.location().offset().min(text.len());
         let end = offset + text[offset..].chars().next().map_or(0, char::len_utf8);
         ParseError {
@@ -127,12 +146,7 @@ pub fn extract(text: &str, path: &Path, scope: &ModuleScope) -> Result<Extractio
             label: None,
             help: None,
         }
-    })?;
-    let mut extractor = Extractor::new(text, path, scope, &body);
-    extractor.known_attributes(&body);
-    extractor.scan_body(&body, "", None);
-    extractor.buckets(&body);
-    Ok(extractor.out)
+    })
 }
 
 /// The result of following an expression to the documents it may evaluate to.
@@ -199,14 +213,6 @@ impl<'t> Extractor<'t> {
     fn known_attributes(&mut self, body: &'t Body) {
         for block in body.blocks() {
             let labels = block.labels.as_slice();
-            if block.ident.as_str() == "data"
-                && let [kind, name] = labels
-                && kind.as_str() == "alicloud_ram_policy_document"
-            {
-                let pointer = format!("/data/alicloud_ram_policy_document/{}", name.as_str());
-                self.data_document(block, pointer, PolicyKind::Unspecified);
-                continue;
-            }
             if block.ident.as_str() != "resource" {
                 continue;
             }
@@ -233,6 +239,17 @@ impl<'t> Extractor<'t> {
             {
                 let pointer = format!("{base}/permission_policies/{index}");
                 self.policy_attributes(&nested.body, &pointer, attributes, *policy_kind);
+            }
+        }
+        // A data source that no attribute above uses is checked on its own, after the
+        // attributes, so that one that is used takes the kind of its use.
+        for block in body.blocks() {
+            if block.ident.as_str() == "data"
+                && let [kind, name] = block.labels.as_slice()
+                && kind.as_str() == "alicloud_ram_policy_document"
+            {
+                let pointer = format!("/data/alicloud_ram_policy_document/{}", name.as_str());
+                self.data_document(block, pointer, PolicyKind::Unspecified);
             }
         }
     }
@@ -746,4 +763,87 @@ fn block_span(block: &Block) -> Span {
     block.span().map_or(Span::default(), |range| {
         Span::from_range(range.start, range.end)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extract_one(text: &str) -> Extraction {
+        let name = Path::new("main.tf");
+        let scope = ModuleScope::from_files([(name.to_path_buf(), text)]);
+        extract(text, name, &scope).unwrap()
+    }
+
+    #[test]
+    fn byte_order_mark_keeps_offsets() {
+        let text = "\u{FEFF}locals {\n  p = \"{\\\"Statement\\\": []}\"\n}\n";
+        let extraction = extract_one(text);
+        assert_eq!(extraction.policies.len(), 1);
+        let span = extraction.policies[0].span;
+        assert_eq!(&text[span.range()], "\"{\\\"Statement\\\": []}\"");
+    }
+
+    #[test]
+    fn conditional_follows_both_branches() {
+        let text = r#"
+locals {
+  a = <<EOF
+{"Version": "1", "Statement": []}
+EOF
+  b = jsonencode({ Version = "1", Statement = [] })
+}
+resource "alicloud_ram_role" "r" {
+  document = var.mfa ? local.a : local.b
+}
+"#;
+        let extraction = extract_one(text);
+        let pointers: Vec<(&str, PolicyKind)> = extraction
+            .policies
+            .iter()
+            .map(|p| (p.pointer.as_str(), p.kind))
+            .collect();
+        assert_eq!(
+            pointers,
+            [
+                ("/locals/a", PolicyKind::Trust),
+                ("/locals/b", PolicyKind::Trust)
+            ]
+        );
+    }
+
+    #[test]
+    fn data_source_reference_takes_the_kind_of_its_use() {
+        let text = r#"
+data "alicloud_ram_policy_document" "trust" {
+  statement {
+    action = ["sts:AssumeRole"]
+  }
+}
+resource "alicloud_ram_role" "r" {
+  assume_role_policy_document = data.alicloud_ram_policy_document.trust.document
+}
+"#;
+        let extraction = extract_one(text);
+        assert_eq!(extraction.policies.len(), 1);
+        assert_eq!(extraction.policies[0].kind, PolicyKind::Trust);
+        assert_eq!(
+            extraction.policies[0].pointer,
+            "/data/alicloud_ram_policy_document/trust"
+        );
+    }
+
+    #[test]
+    fn stack_policy_in_a_local_is_a_look_alike() {
+        let text = r#"
+locals {
+  protect = <<EOF
+{"Statement": [{"Action": "Update:*", "Resource": "*", "Effect": "Deny", "Principal": "*"}]}
+EOF
+}
+"#;
+        let extraction = extract_one(text);
+        assert!(extraction.policies.is_empty());
+        assert_eq!(extraction.look_alikes.len(), 1);
+    }
 }

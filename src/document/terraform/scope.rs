@@ -112,7 +112,7 @@ impl ModuleScope {
     pub fn from_files<'t>(files: impl IntoIterator<Item = (PathBuf, &'t str)>) -> ModuleScope {
         let mut raw: Vec<(String, PathBuf, Expression)> = Vec::new();
         for (path, text) in files {
-            let Ok(body) = hcl_edit::parser::parse_body(text) else {
+            let Ok(body) = super::parse(text) else {
                 continue;
             };
             collect_definitions(&body, &path, &mut raw);
