@@ -35,7 +35,10 @@ pub enum FileKind {
 /// Chooses a file's kind by its extension, then by its content: text that starts with `{`
 /// or `[` is JSON, text that starts with an XML declaration or a `ListBuckets` root is
 /// XML, and text that starts with `ROSTemplateFormatVersion` is a YAML ROS template.
-/// Standard input is judged by content only.
+/// Standard input is judged by content only; there, text whose first block is
+/// `resource "..."`, `locals {` or another top-level Terraform block is a Terraform
+/// configuration. A file's text is not judged so, because notes with stored requests may
+/// start with such a word.
 pub fn file_kind(path: &Path, origin: Origin, text: &str) -> FileKind {
     let extension = match origin {
         Origin::Stdin => None,
@@ -58,11 +61,39 @@ pub fn file_kind(path: &Path, origin: Origin, text: &str) -> FileKind {
         FileKind::Json
     } else if start.starts_with("ROSTemplateFormatVersion") {
         FileKind::Yaml
+    } else if origin == Origin::Stdin && starts_like_terraform(start) {
+        FileKind::Terraform
     } else if start.starts_with("<?xml") || start.starts_with("<ListAllMyBucketsResult") {
         FileKind::Xml
     } else {
         FileKind::Text
     }
+}
+
+/// Tells whether text starts like a Terraform configuration: after comment lines, with a
+/// top-level block such as `resource "..."` or `locals {`.
+fn starts_like_terraform(text: &str) -> bool {
+    const BLOCKS: &[&str] = &[
+        "resource",
+        "data",
+        "locals",
+        "provider",
+        "variable",
+        "module",
+        "output",
+        "terraform",
+    ];
+    let Some(line) = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#') && !line.starts_with("//"))
+    else {
+        return false;
+    };
+    BLOCKS.iter().any(|block| {
+        line.strip_prefix(block)
+            .is_some_and(|rest| rest.starts_with([' ', '"', '{']))
+    })
 }
 
 /// Where a policy document is used, which decides whether `Principal` belongs in it.

@@ -298,3 +298,15 @@ fn template_region_must_be_a_region() {
         output.stderr
     );
 }
+
+#[test]
+fn terraform_on_standard_input() {
+    let text =
+        std::fs::read(root().join("fixtures/rules/invalid-effect/fail-escaped-string.tf")).unwrap();
+    let output = crate::support::run_with_stdin(&["check", "--format", "json", "-"], &text);
+    let report = output.json();
+    let effects = with_rule(&report, "invalid-effect");
+    assert_eq!(effects.len(), 1);
+    assert_eq!(effects[0]["span"]["start"]["line"], 3);
+    assert_eq!(effects[0]["span"]["start"]["column"], 68);
+}
