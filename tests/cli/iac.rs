@@ -310,3 +310,20 @@ fn terraform_on_standard_input() {
     assert_eq!(effects[0]["span"]["start"]["line"], 3);
     assert_eq!(effects[0]["span"]["start"]["column"], 68);
 }
+
+#[test]
+fn deep_templates_are_errors_not_crashes() {
+    let dir = crate::support::TempDir::new("deep-templates");
+    let hcl = dir.write("deep.tf", format!("p = {}", "[".repeat(100_000)));
+    let yaml = dir.write(
+        "deep.yaml",
+        format!(
+            "ROSTemplateFormatVersion: '2015-09-01'\nx: {}",
+            "[".repeat(100_000)
+        ),
+    );
+    for (path, rule) in [(hcl, "invalid-hcl"), (yaml, "invalid-yaml")] {
+        let report = run(&["check", "--format", "json", path.to_str().unwrap()]).json();
+        assert_eq!(with_rule(&report, rule).len(), 1, "{}", path.display());
+    }
+}

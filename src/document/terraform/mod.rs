@@ -813,7 +813,7 @@ resource "alicloud_ram_role" "r" {
     }
 
     #[test]
-    fn data_source_reference_takes_the_kind_of_its_use() {
+    fn data_source_takes_use_kind() {
         let text = r#"
 data "alicloud_ram_policy_document" "trust" {
   statement {
@@ -834,7 +834,7 @@ resource "alicloud_ram_role" "r" {
     }
 
     #[test]
-    fn stack_policy_in_a_local_is_a_look_alike() {
+    fn local_stack_policy_look_alike() {
         let text = r#"
 locals {
   protect = <<EOF
