@@ -76,6 +76,13 @@ pub struct ConfigFile {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub buckets: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// The region ROS templates are deployed in: a path glob (relative to this file's
+    /// folder) to a region ID. The OSS buckets a matching template creates become bucket
+    /// inventory entries in that region. When several globs match, the one that sorts
+    /// first wins.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub template_regions: BTreeMap<Spanned<String>, Spanned<String>>,
     /// Policy sets: the policies that apply to a group of stored requests.
     #[serde(default)]
     #[schemars(with = "Vec<GrantEntry>")]
@@ -276,7 +283,39 @@ impl Config {
             settings.max_file_size = parse_size_value(size.get_ref())
                 .map_err(|message| self.error_at(size.span(), message, None))?;
         }
+        settings.template_regions = self.template_regions()?;
         Ok(())
+    }
+
+    /// Compiles `[template-regions]`, checking each glob and region.
+    fn template_regions(&self) -> Result<settings::TemplateRegions, ConfigError> {
+        let mut entries = Vec::new();
+        for (glob, region) in &self.file.template_regions {
+            let mut builder = globset::GlobSetBuilder::new();
+            let set = crate::discover::add_path_glob(&mut builder, glob.get_ref())
+                .and_then(|()| builder.build())
+                .map_err(|error| {
+                    self.error_at(
+                        glob.span(),
+                        format!("invalid glob `{}`: {error}", glob.get_ref()),
+                        None,
+                    )
+                })?;
+            let Some(resolved) = regions::resolve(region.get_ref()) else {
+                let help = match regions::closest_id(region.get_ref()) {
+                    Some(id) => format!("did you mean \"{id}\"?"),
+                    None => "write a region ID such as \"cn-beijing\"".to_string(),
+                };
+                return Err(self.error_at(
+                    region.span(),
+                    format!("`{}` is not a region", region.get_ref()),
+                    Some(help),
+                ));
+            };
+            entries.push((set, resolved.id.to_string()));
+        }
+        let base = std::path::absolute(self.base_dir()).unwrap_or_else(|_| self.base_dir());
+        Ok(settings::TemplateRegions::new(base, entries))
     }
 }
 

@@ -49,7 +49,8 @@ pub struct Discovery {
 
 /// Extensions taken during a folder walk.
 pub const WALK_EXTENSIONS: &[&str] = &[
-    "json", "policy", "txt", "url", "http", "sh", "bash", "md", "markdown", "xml",
+    "json", "policy", "txt", "url", "http", "sh", "bash", "md", "markdown", "xml", "tf", "yaml",
+    "yml",
 ];
 
 /// Compiled `exclude` globs, each set matched against paths relative to its base folder (the

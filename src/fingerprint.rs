@@ -47,6 +47,32 @@ pub fn assign_subjects(diagnostics: &mut [Diagnostic], root: &Node<'_>) {
     }
 }
 
+/// Fills in the subject of every diagnostic whose pointer is inside a document embedded at
+/// `prefix` in its file, such as a policy in a Terraform attribute. The subject is the
+/// prefix followed by the normalised pointer within the document.
+pub fn assign_subjects_within(diagnostics: &mut [Diagnostic], root: &Node<'_>, prefix: &str) {
+    let mut identities = HashMap::new();
+    for diagnostic in diagnostics {
+        let Some(inner) = diagnostic
+            .pointer
+            .as_deref()
+            .and_then(|pointer| pointer.strip_prefix(prefix))
+            .filter(|inner| inner.is_empty() || inner.starts_with('/'))
+        else {
+            continue;
+        };
+        let normalised = format!(
+            "{prefix}{}",
+            normalise_pointer(root, inner, &mut identities)
+        );
+        diagnostic.subject = if diagnostic.subject.is_empty() {
+            normalised
+        } else {
+            format!("{normalised} {}", diagnostic.subject)
+        };
+    }
+}
+
 /// Computes fingerprints for the diagnostics of one file and numbers those that would
 /// otherwise be equal.
 pub fn assign_fingerprints(diagnostics: &mut [Diagnostic], display: &str) {

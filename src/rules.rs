@@ -114,7 +114,7 @@ macro_rules! declare_rule {
 pub fn all() -> &'static [&'static Rule] {
     use crate::checks::{
         catalog, condition, elements, file, grammar, grants, inventory, json, oss, permissions,
-        request, resources,
+        request, resources, template,
     };
     use crate::suppress;
     static ALL: &[&Rule] = &[
@@ -124,6 +124,9 @@ pub fn all() -> &'static [&'static Rule] {
         &file::INVALID_CONFIG,
         &json::INVALID_JSON,
         &json::DUPLICATE_KEY,
+        &template::INVALID_HCL,
+        &template::INVALID_YAML,
+        &template::UNRESOLVED_VALUE,
         &grammar::MISSING_ELEMENT,
         &grammar::UNKNOWN_ELEMENT,
         &grammar::INVALID_ELEMENT_TYPE,

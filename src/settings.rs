@@ -3,7 +3,8 @@
 //! Precedence, from weakest to strongest: each rule's default severity, the `[rules]` table
 //! of `ramlint.toml`, then `--select` (only the listed rules run) and `--ignore` (the listed
 //! rules do not). Rules that report files ramlint could not check at all (`io-error`,
-//! `invalid-encoding`, `invalid-json`, `file-too-large`) still run under `--select`, because a
+//! `invalid-encoding`, `invalid-json`, `invalid-hcl`, `invalid-yaml`,
+//! `file-too-large`) still run under `--select`, because a
 //! scan must never pass a file it could not read; only `--ignore` or `"off"` turns them off.
 
 use std::collections::{HashMap, HashSet};
@@ -23,6 +24,8 @@ const ALWAYS_SELECTED: &[&str] = &[
     "io-error",
     "invalid-encoding",
     "invalid-json",
+    "invalid-hcl",
+    "invalid-yaml",
     "file-too-large",
 ];
 
@@ -34,6 +37,39 @@ pub struct Settings {
     ignore: HashSet<&'static str>,
     pub max_file_size: u64,
     pub policy_max_chars: usize,
+    /// The region each ROS template is deployed in, from `[template-regions]`.
+    pub template_regions: TemplateRegions,
+}
+
+/// Path globs and the region of the ROS templates they match; the first match wins.
+#[derive(Clone, Debug, Default)]
+pub struct TemplateRegions {
+    entries: Vec<(globset::GlobSet, String)>,
+    /// The folder the globs are relative to.
+    base: std::path::PathBuf,
+}
+
+impl TemplateRegions {
+    /// Builds the table; `entries` are globs relative to `base` with region IDs.
+    pub fn new(
+        base: std::path::PathBuf,
+        entries: Vec<(globset::GlobSet, String)>,
+    ) -> TemplateRegions {
+        TemplateRegions { entries, base }
+    }
+
+    /// Returns the region of the template at `path`.
+    pub fn region(&self, path: &std::path::Path) -> Option<&str> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let relative = absolute.strip_prefix(&self.base).unwrap_or(path);
+        self.entries
+            .iter()
+            .find(|(set, _)| set.is_match(relative))
+            .map(|(_, region)| region.as_str())
+    }
 }
 
 impl Default for Settings {
@@ -44,6 +80,7 @@ impl Default for Settings {
             ignore: HashSet::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             policy_max_chars: DEFAULT_POLICY_MAX_CHARS,
+            template_regions: TemplateRegions::default(),
         }
     }
 }

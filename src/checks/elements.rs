@@ -297,7 +297,7 @@ const PRINCIPAL_KEYS: &[&str] = &["RAM", "Service", "Federated"];
 /// Checks `Principal`: where it may appear and its form.
 pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, kind: PolicyKind) {
     let pointer = pointer_push(pointer, &member.key);
-    if kind == PolicyKind::Identity {
+    if matches!(kind, PolicyKind::Identity | PolicyKind::Control) {
         // An explicit identity context (a RAM policy resource in a template); a standalone
         // file with a Principal is inferred to be resource-based instead.
         ctx.report(
@@ -305,7 +305,11 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
                 &INVALID_PRINCIPAL,
                 ctx.file,
                 member.key_span,
-                "`Principal` is not allowed in an identity policy",
+                if kind == PolicyKind::Control {
+                    "`Principal` is not allowed in a control policy"
+                } else {
+                    "`Principal` is not allowed in an identity policy"
+                },
             )
             .label("identity policies apply to whoever they are attached to")
             .help("remove `Principal`; trust policies of RAM roles and bucket policies are the places that name a principal")

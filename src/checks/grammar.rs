@@ -77,6 +77,15 @@ declare_rule! {
     /// `Not` forms are a string or an array of strings; `Condition` is an object of
     /// operators, each an object of keys; `Principal` is `"*"`, an array, or an object.
     ///
+    /// In a ROS template's policy mapping, an unquoted `Version: 1` (a YAML integer) is not
+    /// reported, because ROS accepts it: the stack-group roles that the ROS documentation
+    /// has users create (aliyun/ros-templates, `examples/stackgroup/`) are written this way.
+    /// The `ALIYUN::RAM::ManagedPolicy` reference declares `"Version": String`, so ROS
+    /// presumably converts the value before it calls RAM; that step is not documented. Where RAM
+    /// receives the number as written (JSON text in a template, `jsonencode({Version = 1})`
+    /// in Terraform), it is reported: RAM reads `Version` as a string, and a role created
+    /// through ROS without `Version` failed with "apsara::AnyCast: can't cast from v to Ss".
+    ///
     /// ## Why it matters
     /// RAM rejects a document whose elements have the wrong type. A common case is
     /// `"Version": 1` written as a number, or a single statement object not wrapped in an
@@ -206,7 +215,13 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// RAM rejects longer custom policies (`InvalidParameter.PolicyDocument.Length`). The
-    /// limit was 2,048 and then 4,096 characters in older versions of the service.
+    /// limit was 2,048 and then 4,096 characters in older versions of the service. A
+    /// Resource Directory control policy (`alicloud_resource_manager_control_policy`,
+    /// `ALIYUN::ResourceManager::ControlPolicy`) is limited to 4,096 characters.
+    ///
+    /// A policy in a template is measured as RAM receives it: the text of a heredoc or
+    /// block, the decoded text of an escaped string, and compact JSON for a document that
+    /// the template serialises (`jsonencode`, a ROS mapping).
     ///
     /// ## Example
     /// A policy listing several hundred individual actions.
@@ -244,10 +259,31 @@ pub fn check_policy<'a>(
     kind: PolicyKind,
     pointer: &str,
 ) -> Policy<'a> {
+    check_policy_sent(ctx, root, kind, pointer, None)
+}
+
+/// Checks a policy document like [`check_policy`]. `sent` is the text RAM receives when it
+/// differs from the text at `root`'s span, as for a policy in an escaped string or one that
+/// a template serialises; the size limit is measured on it.
+pub fn check_policy_sent<'a>(
+    ctx: &mut Ctx<'_>,
+    root: &Node<'a>,
+    kind: PolicyKind,
+    pointer: &str,
+    sent: Option<&str>,
+) -> Policy<'a> {
     let members = root.as_object().unwrap_or(&[]);
     let elements = resolve_elements(ctx, members, TOP_ELEMENTS, pointer, "policy");
 
-    check_size(ctx, root, pointer);
+    let text = sent.unwrap_or_else(|| &ctx.text[root.span.range()]);
+    let limit = match kind {
+        PolicyKind::Control => (
+            CONTROL_POLICY_MAX_CHARS.min(ctx.settings.policy_max_chars),
+            "Resource Directory",
+        ),
+        _ => (ctx.settings.policy_max_chars, "RAM"),
+    };
+    check_size(ctx, root, pointer, text, limit);
 
     match elements.get("Version") {
         Some(version) => check_version(ctx, version, pointer),
@@ -633,8 +669,10 @@ fn check_statement<'a>(
             statement.principal_span = Some(principal.value.span);
             elements::check_principal(ctx, principal, &pointer, kind);
         }
-        None if matches!(kind, PolicyKind::Trust | PolicyKind::Resource)
-            && !elements.misspelled.contains(&"Principal") =>
+        None if matches!(
+            kind,
+            PolicyKind::Trust | PolicyKind::Resource | PolicyKind::Endpoint
+        ) && !elements.misspelled.contains(&"Principal") =>
         {
             ctx.report(missing(
                 ctx,
@@ -918,12 +956,20 @@ pub(super) fn empty(ctx: &Ctx<'_>, node: &Node<'_>, what: &str, pointer: &str) -
         .pointer(pointer.to_string())
 }
 
-fn check_size(ctx: &mut Ctx<'_>, root: &Node<'_>, pointer: &str) {
+/// The limit of Resource Directory on a control policy, in characters.
+const CONTROL_POLICY_MAX_CHARS: usize = 4096;
+
+/// Checks the size of `text` against `limit`, the most characters that `service` accepts.
+fn check_size(
+    ctx: &mut Ctx<'_>,
+    root: &Node<'_>,
+    pointer: &str,
+    text: &str,
+    (limit, service): (usize, &str),
+) {
     if !ctx.enabled(&POLICY_TOO_LARGE) {
         return;
     }
-    let limit = ctx.settings.policy_max_chars;
-    let text = &ctx.text[root.span.range()];
     // Counting characters costs a pass over the text, so the byte length, which is never
     // smaller, rules out most documents first.
     if text.len() <= limit {
@@ -951,8 +997,9 @@ fn check_size(ctx: &mut Ctx<'_>, root: &Node<'_>, pointer: &str) {
             ctx.file,
             root.span,
             format!(
-                "the policy is {} characters long; RAM accepts at most {}",
+                "the policy is {} characters long; {} accepts at most {}",
                 thousands(chars),
+                service,
                 thousands(limit)
             ),
         )

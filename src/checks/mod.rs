@@ -14,6 +14,7 @@ pub mod oss;
 pub mod permissions;
 pub mod request;
 pub mod resources;
+pub mod template;
 
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::settings::Settings;

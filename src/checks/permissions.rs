@@ -12,6 +12,7 @@ use super::grammar::item_pointer;
 use crate::catalog;
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, quote};
+use crate::document::PolicyKind;
 use crate::document::policy::{Effect, Item, Policy, Statement};
 use crate::eval::pattern::{self, Case};
 use crate::source::Span;
@@ -38,6 +39,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Known problems
+    /// VPC endpoint policies (`alicloud_vpc_gateway_endpoint`,
+    /// `alicloud_privatelink_vpc_endpoint`) are not checked: they limit what passes through
+    /// an endpoint, and allowing everything is their default.
+    ///
     /// A `NotAction` item is taken to exclude something when its service is in the catalog
     /// but the catalog lists none of its actions, since ramlint cannot tell. Deny statements
     /// elsewhere in the same or another policy can narrow the grant; this rule looks at one
@@ -99,8 +104,12 @@ declare_rule! {
     pub static ALLOW_NOT_ACTION = ("allow-not-action", Warning, "an Allow with NotAction, which grants everything not listed");
 }
 
-/// Runs the over-permission rules on every Allow statement of a policy.
+/// Runs the over-permission rules on every Allow statement of a policy. A VPC endpoint
+/// policy grants nothing, so they do not apply to it.
 pub fn check(ctx: &mut Ctx<'_>, policy: &Policy<'_>) {
+    if policy.kind == PolicyKind::Endpoint {
+        return;
+    }
     for statement in &policy.statements {
         if statement.effect != Some(Effect::Allow) {
             continue;

@@ -1,9 +1,12 @@
 //! Recognising what a parsed file holds: a RAM policy, a stored request, or neither.
 
 pub mod condition;
+pub mod embedded;
 pub mod inventory;
 pub mod policy;
 pub mod request;
+pub mod ros;
+pub mod terraform;
 
 use std::path::Path;
 
@@ -23,11 +26,19 @@ pub enum FileKind {
     Shell,
     /// Markdown, whose code blocks are read as text.
     Markdown,
+    /// A Terraform configuration (`.tf`).
+    Terraform,
+    /// YAML: a ROS template, or YAML that ramlint does not read.
+    Yaml,
 }
 
 /// Chooses a file's kind by its extension, then by its content: text that starts with `{`
-/// or `[` is JSON, and text that starts with an XML declaration or a `ListBuckets` root is
-/// XML. Standard input is judged by content only.
+/// or `[` is JSON, text that starts with an XML declaration or a `ListBuckets` root is
+/// XML, and text that starts with `ROSTemplateFormatVersion` is a YAML ROS template.
+/// Standard input is judged by content only; there, text whose first block is
+/// `resource "..."`, `locals {` or another top-level Terraform block is a Terraform
+/// configuration. A file's text is not judged so, because notes with stored requests may
+/// start with such a word.
 pub fn file_kind(path: &Path, origin: Origin, text: &str) -> FileKind {
     let extension = match origin {
         Origin::Stdin => None,
@@ -41,16 +52,48 @@ pub fn file_kind(path: &Path, origin: Origin, text: &str) -> FileKind {
         Some("xml") => return FileKind::Xml,
         Some("sh" | "bash" | "zsh" | "ksh") => return FileKind::Shell,
         Some("md" | "markdown") => return FileKind::Markdown,
+        Some("tf") => return FileKind::Terraform,
+        Some("yaml" | "yml") => return FileKind::Yaml,
         _ => {}
     }
     let start = text.trim_start_matches('\u{FEFF}').trim_start();
     if start.starts_with('{') || start.starts_with('[') {
         FileKind::Json
+    } else if start.starts_with("ROSTemplateFormatVersion") {
+        FileKind::Yaml
+    } else if origin == Origin::Stdin && starts_like_terraform(start) {
+        FileKind::Terraform
     } else if start.starts_with("<?xml") || start.starts_with("<ListAllMyBucketsResult") {
         FileKind::Xml
     } else {
         FileKind::Text
     }
+}
+
+/// Tells whether text starts like a Terraform configuration: after comment lines, with a
+/// top-level block such as `resource "..."` or `locals {`.
+fn starts_like_terraform(text: &str) -> bool {
+    const BLOCKS: &[&str] = &[
+        "resource",
+        "data",
+        "locals",
+        "provider",
+        "variable",
+        "module",
+        "output",
+        "terraform",
+    ];
+    let Some(line) = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#') && !line.starts_with("//"))
+    else {
+        return false;
+    };
+    BLOCKS.iter().any(|block| {
+        line.strip_prefix(block)
+            .is_some_and(|rest| rest.starts_with([' ', '"', '{']))
+    })
 }
 
 /// Where a policy document is used, which decides whether `Principal` belongs in it.
@@ -65,6 +108,13 @@ pub enum PolicyKind {
     /// A resource-based policy such as an OSS bucket policy: statements name a `Principal`
     /// and a `Resource`.
     Resource,
+    /// A VPC endpoint policy: statements name a `Principal`. It limits the requests that
+    /// pass through an endpoint and grants nothing, so an Allow of everything is its
+    /// default rather than an over-broad grant.
+    Endpoint,
+    /// A Resource Directory control policy: the grammar of an identity policy, a limit of
+    /// 4,096 characters, and it grants nothing by itself.
+    Control,
 }
 
 /// Tells whether a JSON value is a RAM policy document: an object with a `Statement` key,

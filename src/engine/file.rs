@@ -7,6 +7,7 @@
 use std::io::Read;
 use std::ops::Range;
 
+use super::iac::{self, ModuleCache};
 use super::{FileInfo, FileStatus, push_configured};
 use crate::checks::request::{self as request_checks, BucketUse};
 use crate::checks::{self, Ctx, file as file_checks};
@@ -31,6 +32,8 @@ pub(super) struct FileJob<'a> {
     /// Some policy set may apply to the file's stored requests: keep each request's RAM
     /// action and the span a grant diagnostic would point at.
     pub keep_requests: bool,
+    /// The Terraform modules of the run, shared by the workers.
+    pub modules: &'a ModuleCache,
 }
 
 pub(super) struct FileOutcome {
@@ -47,13 +50,13 @@ pub(super) struct FileOutcome {
     pub inventory: Vec<Entry>,
 }
 
-pub(super) enum Loaded {
+pub(crate) enum Loaded {
     Bytes(Vec<u8>),
     TooLarge(u64),
     Failed(std::io::Error),
 }
 
-pub(super) fn read_capped(reader: &mut dyn Read, cap: u64) -> Loaded {
+pub(crate) fn read_capped(reader: &mut dyn Read, cap: u64) -> Loaded {
     let mut bytes = Vec::new();
     match reader.take(cap + 1).read_to_end(&mut bytes) {
         Ok(_) if bytes.len() as u64 > cap => Loaded::TooLarge(bytes.len() as u64),
@@ -150,6 +153,8 @@ pub(super) fn process_file(
     let kind = document::file_kind(&target.path, target.origin, &text);
     let found = match kind {
         FileKind::Json => check_json(&mut ctx, target, job),
+        FileKind::Terraform => iac::check_terraform(&mut ctx, target, job),
+        FileKind::Yaml => iac::check_yaml(&mut ctx, target, job),
         FileKind::Xml => check_xml(&mut ctx, target),
         FileKind::Text | FileKind::Shell => {
             let whole = 0..text.len();
@@ -204,21 +209,21 @@ pub(super) fn process_file(
 }
 
 /// The documents and inventory entries found in a file.
-struct Found {
-    status: FileStatus,
-    documents: usize,
-    buckets: Vec<BucketUse>,
-    inventory: Vec<Entry>,
+pub(super) struct Found {
+    pub status: FileStatus,
+    pub documents: usize,
+    pub buckets: Vec<BucketUse>,
+    pub inventory: Vec<Entry>,
     /// The policy, when the job asks to keep it.
-    policy: Option<Policy<'static>>,
+    pub policy: Option<Policy<'static>>,
     /// Spans of the kept policy's statements, for labels of policy-set diagnostics.
-    policy_spans: Vec<Span>,
+    pub policy_spans: Vec<Span>,
     /// The RAM action of each checked request, with the span a grant diagnostic points at.
-    requests: Vec<(String, Span)>,
+    pub requests: Vec<(String, Span)>,
 }
 
 impl Found {
-    fn nothing() -> Found {
+    pub fn nothing() -> Found {
         Found {
             status: FileStatus::NotRecognised,
             documents: 0,
@@ -230,7 +235,7 @@ impl Found {
         }
     }
 
-    fn failed() -> Found {
+    pub fn failed() -> Found {
         Found {
             status: FileStatus::Failed,
             ..Found::nothing()
@@ -266,25 +271,16 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
         report_not_inventory(ctx);
         return Found::failed();
     }
+    if crate::document::ros::is_template(&root) {
+        return iac::check_ros(ctx, target, &root, crate::document::ros::Format::Json, job);
+    }
     if document::is_policy(&root) {
         if !json_file {
             return found;
         }
         found.status = FileStatus::Checked;
         found.documents = 1;
-        checks::json::check_duplicate_keys(ctx, &root, "");
-        let policy = checks::grammar::check_policy(ctx, &root, PolicyKind::Unspecified, "");
-        checks::permissions::check(ctx, &policy);
-        checks::resources::check(ctx, &policy);
-        // Trust and resource-based policies grant nothing to a caller of their own.
-        if policy.kind == PolicyKind::Identity {
-            for action in job.require_each {
-                if let Some(diagnostic) = checks::grants::check_document(ctx.file, &policy, action)
-                {
-                    ctx.report(diagnostic);
-                }
-            }
-        }
+        let policy = check_document(ctx, &root, PolicyKind::Unspecified, "", None, job);
         fingerprint::assign_subjects(&mut ctx.diagnostics, &root);
         if job.keep_policy {
             found.policy_spans = policy.label_spans();
@@ -296,6 +292,33 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
         check_requests(ctx, std::slice::from_ref(&request), &mut found);
     }
     found
+}
+
+/// Runs every per-document rule on one policy document: duplicate keys, the grammar, the
+/// permission and resource rules, and the actions `--require` asks each document to grant.
+/// `pointer` is the document's JSON pointer in its file and `sent` the text RAM receives
+/// when it differs from the text at the document's span.
+pub(super) fn check_document<'a>(
+    ctx: &mut Ctx<'_>,
+    root: &crate::syntax::Node<'a>,
+    kind: PolicyKind,
+    pointer: &str,
+    sent: Option<&str>,
+    job: &FileJob<'_>,
+) -> Policy<'a> {
+    checks::json::check_duplicate_keys(ctx, root, pointer);
+    let policy = checks::grammar::check_policy_sent(ctx, root, kind, pointer, sent);
+    checks::permissions::check(ctx, &policy);
+    checks::resources::check(ctx, &policy);
+    // Trust and resource-based policies grant nothing to a caller of their own.
+    if policy.kind == PolicyKind::Identity {
+        for action in job.require_each {
+            if let Some(diagnostic) = checks::grants::check_document(ctx.file, &policy, action) {
+                ctx.report(diagnostic);
+            }
+        }
+    }
+    policy
 }
 
 fn check_text(

@@ -7,6 +7,7 @@
 
 mod cross;
 mod file;
+mod iac;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -149,12 +150,14 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
     let require_each = options.grants.require_each.as_slice();
     let keep_requests = options.grants.has_sets();
 
+    let modules = iac::ModuleCache::default();
     let base = result.files.len() as u32;
     let process_one = |(i, target): (usize, &Target)| {
         let job = FileJob {
             keep_policy: keep_policy[i],
             require_each: if i < scanned { require_each } else { &[] },
             keep_requests,
+            modules: &modules,
         };
         process_file(
             FileId(base + i as u32),

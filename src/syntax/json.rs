@@ -10,6 +10,7 @@
 //! exhausting the stack.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::tree::{Member, Node, Value};
 use crate::source::Span;
@@ -27,14 +28,35 @@ pub struct ParseError {
     pub help: Option<String>,
 }
 
+/// A stretch of JSON text that stands for a template expression (`${...}` or `%{...}`) whose
+/// value is only known when the template is rendered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hole {
+    /// The byte range of the placeholder in the parsed text.
+    pub range: Range<usize>,
+    /// The expression as written, which becomes the reason of the unknown value.
+    pub reason: String,
+}
+
 /// Parses `text` as one JSON document. A UTF-8 byte-order mark at the start is skipped and
 /// spans stay offsets into `text`, so they still point at the original bytes.
 pub fn parse(text: &str) -> Result<Node<'_>, ParseError> {
+    parse_template(text, &[])
+}
+
+/// Parses JSON text produced by a template, in which `holes` (sorted, not overlapping) mark
+/// template expressions. A hole where a value is expected becomes [`Value::Unknown`], and so
+/// does a string that contains one. A hole where a separator or a key is expected may add
+/// elements or members: it becomes an unknown element of an array, and makes an object
+/// unknown as a whole, since the members it adds could be any. The text of a hole must not
+/// contain `"`, `\` or control characters.
+pub fn parse_template<'a>(text: &'a str, holes: &[Hole]) -> Result<Node<'a>, ParseError> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
+        holes,
     };
     if text.starts_with('\u{FEFF}') {
         parser.pos = 3;
@@ -78,14 +100,54 @@ pub fn parse(text: &str) -> Result<Node<'_>, ParseError> {
     Ok(node)
 }
 
-struct Parser<'a> {
+struct Parser<'a, 'h> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     depth: u32,
+    holes: &'h [Hole],
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Parser<'a, '_> {
+    /// Returns the hole that starts at the current position.
+    fn hole_here(&self) -> Option<&Hole> {
+        if self.holes.is_empty() {
+            return None;
+        }
+        let index = self
+            .holes
+            .partition_point(|hole| hole.range.start < self.pos);
+        self.holes
+            .get(index)
+            .filter(|hole| hole.range.start == self.pos)
+    }
+
+    /// Returns the first hole inside `range`, such as one within a string.
+    fn hole_within(&self, range: Range<usize>) -> Option<&Hole> {
+        if self.holes.is_empty() {
+            return None;
+        }
+        let index = self
+            .holes
+            .partition_point(|hole| hole.range.start < range.start);
+        self.holes
+            .get(index)
+            .filter(|hole| hole.range.end <= range.end)
+    }
+
+    /// Consumes the hole at the current position and returns it as an unknown value.
+    fn take_hole(&mut self) -> Option<Node<'a>> {
+        let hole = self.hole_here()?;
+        let node = Node::new(
+            Span::from_range(hole.range.start, hole.range.end),
+            Value::Unknown {
+                reason: Cow::Owned(hole.reason.clone()),
+            },
+        );
+        self.pos = hole.range.end;
+        Some(node)
+    }
+
     fn skip_whitespace(&mut self) -> Result<(), ParseError> {
         while let Some(&byte) = self.bytes.get(self.pos) {
             match byte {
@@ -112,15 +174,20 @@ impl<'a> Parser<'a> {
 
     fn parse_value(&mut self) -> Result<Node<'a>, ParseError> {
         let start = self.pos;
+        if let Some(hole) = self.take_hole() {
+            return Ok(hole);
+        }
         match self.bytes.get(self.pos) {
             Some(b'{') => self.parse_object(),
             Some(b'[') => self.parse_array(),
             Some(b'"') => {
                 let text = self.parse_string()?;
-                Ok(Node::new(
-                    Span::from_range(start, self.pos),
-                    Value::String(text),
-                ))
+                let span = Span::from_range(start, self.pos);
+                if let Some(hole) = self.hole_within(start..self.pos) {
+                    let reason = Cow::Owned(hole.reason.clone());
+                    return Ok(Node::new(span, Value::Unknown { reason }));
+                }
+                Ok(Node::new(span, Value::String(text)))
             }
             Some(b'-' | b'0'..=b'9') => self.parse_number(),
             Some(b't') if self.bytes[self.pos..].starts_with(b"true") => {
@@ -198,14 +265,39 @@ impl<'a> Parser<'a> {
                 Value::Object(members),
             ));
         }
+        // The template expression that adds members or computes a key, if any.
+        let mut unknown_members: Option<String> = None;
         loop {
             // A member: "key" : value
             let key_start = self.pos;
+            if let Some(hole) = self.take_hole() {
+                if let Value::Unknown { reason } = hole.value {
+                    unknown_members.get_or_insert(reason.into_owned());
+                }
+                self.skip_whitespace()?;
+                match self.bytes.get(self.pos) {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_whitespace()?;
+                        if self.bytes.get(self.pos) != Some(&b'}') {
+                            continue;
+                        }
+                        self.pos += 1;
+                    }
+                    Some(b'}') => self.pos += 1,
+                    _ => continue,
+                }
+                self.depth -= 1;
+                return Ok(finish_object(open, self.pos, members, unknown_members));
+            }
             if self.bytes.get(self.pos) != Some(&b'"') {
                 return Err(self.expected_key(open, members.is_empty()));
             }
             let key = self.parse_string()?;
             let key_span = Span::from_range(key_start, self.pos);
+            if let Some(hole) = self.hole_within(key_start..self.pos) {
+                unknown_members.get_or_insert_with(|| hole.reason.clone());
+            }
             self.skip_whitespace()?;
             if self.bytes.get(self.pos) != Some(&b':') {
                 return Err(self.expected_after(open, "`:` after the key", "object"));
@@ -232,11 +324,10 @@ impl<'a> Parser<'a> {
                 Some(b'}') => {
                     self.pos += 1;
                     self.depth -= 1;
-                    return Ok(Node::new(
-                        Span::from_range(open, self.pos),
-                        Value::Object(members),
-                    ));
+                    return Ok(finish_object(open, self.pos, members, unknown_members));
                 }
+                // A template expression right after a member may add more members.
+                _ if self.hole_here().is_some() => {}
                 _ => {
                     return Err(self.expected_after(open, "`,` or `}` after the member", "object"));
                 }
@@ -259,6 +350,7 @@ impl<'a> Parser<'a> {
             ));
         }
         loop {
+            let hole_element = self.hole_here().is_some();
             items.push(self.parse_value()?);
             self.skip_whitespace()?;
             match self.bytes.get(self.pos) {
@@ -278,6 +370,10 @@ impl<'a> Parser<'a> {
                         Value::Array(items),
                     ));
                 }
+                // A template expression right after an element, such as a `%{ for }`
+                // directive, adds elements of its own; it is read as the next element. One
+                // that stood for elements may also have ended with their comma.
+                Some(_) if hole_element || self.hole_here().is_some() => {}
                 _ => {
                     return Err(self.expected_after(open, "`,` or `]` after the element", "array"));
                 }
@@ -686,6 +782,26 @@ impl<'a> Parser<'a> {
 
     fn char_span(&self, pos: usize) -> Span {
         Span::from_range(pos, pos + self.char_len_at(pos))
+    }
+}
+
+/// Builds an object node, or an unknown value when a template expression adds members or
+/// computes a key.
+fn finish_object<'a>(
+    open: usize,
+    end: usize,
+    members: Vec<Member<'a>>,
+    unknown_members: Option<String>,
+) -> Node<'a> {
+    let span = Span::from_range(open, end);
+    match unknown_members {
+        Some(reason) => Node::new(
+            span,
+            Value::Unknown {
+                reason: Cow::Owned(reason),
+            },
+        ),
+        None => Node::new(span, Value::Object(members)),
     }
 }
 

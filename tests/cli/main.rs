@@ -7,6 +7,7 @@ mod gate;
 mod generated;
 mod grants;
 mod hostile;
+mod iac;
 mod integrations;
 mod network;
 mod operations;
