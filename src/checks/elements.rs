@@ -323,6 +323,18 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
             ctx.report(empty(ctx, value, "`Principal`", &pointer))
         }
         Value::String(_) | Value::Unknown { .. } => {}
+        // OSS reads an empty list as `["*"]`, so it grants everyone rather than no one.
+        Value::Array(items) if items.is_empty() => ctx.report(
+            Diagnostic::new(
+                &super::grammar::EMPTY_ELEMENT,
+                ctx.file,
+                value.span,
+                "`Principal` is an empty array, which OSS bucket policies read as `[\"*\"]`: every principal",
+            )
+            .label("applies to everyone")
+            .help("list the account IDs the statement is for, or write `[\"*\"]` if everyone is meant")
+            .pointer(pointer),
+        ),
         Value::Array(_) => {
             string_items(ctx, member, &pointer, "Principal");
         }

@@ -23,7 +23,8 @@ declare_rule! {
     /// ## Why it matters
     /// RAM rejects such documents with `MalformedPolicyDocument` (for example "Add an Action
     /// or NotAction element to the policy statement"). A policy without `Version` is rejected
-    /// too, even where a template's documentation calls it optional.
+    /// too, even where a template's documentation calls it optional. OSS's authorization
+    /// reference lists `Principal` as required in bucket policies.
     ///
     /// ## Example
     /// ```json
