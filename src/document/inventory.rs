@@ -63,14 +63,17 @@ struct BucketElement {
 
 /// Reads the buckets of an XML `ListBuckets` response.
 pub fn parse_list_buckets_xml(text: &str) -> Result<Vec<Entry>, InventoryError> {
-    let mut reader = Reader::from_str(text);
+    // The reader skips a byte order mark without counting it in its positions, so the
+    // mark is cut off here and every position is shifted back by its length.
+    let skipped = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut reader = Reader::from_str(&text[skipped..]);
     let mut path: Vec<Vec<u8>> = Vec::new();
     let mut bucket: Option<BucketElement> = None;
     let mut entries = Vec::new();
     loop {
-        let before = reader.buffer_position() as usize;
+        let before = skipped + reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|error| InventoryError {
-            span: error_span(text, reader.error_position() as usize),
+            span: error_span(text, skipped + reader.error_position() as usize),
             message: format!("the XML is malformed: {error}"),
         })?;
         match event {
@@ -85,7 +88,7 @@ pub fn parse_list_buckets_xml(text: &str) -> Result<Vec<Entry>, InventoryError> 
                 path.push(name);
             }
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                let end = reader.buffer_position() as usize;
+                let end = skipped + reader.buffer_position() as usize;
                 if let (Some(element), Some(current)) = (bucket.as_mut(), path.last())
                     && path.len() == 4
                 {
@@ -117,7 +120,7 @@ pub fn parse_list_buckets_xml(text: &str) -> Result<Vec<Entry>, InventoryError> 
                     entries.push(finish_bucket(
                         text,
                         element,
-                        reader.buffer_position() as usize,
+                        skipped + reader.buffer_position() as usize,
                     )?);
                 }
             }
@@ -130,7 +133,7 @@ pub fn parse_list_buckets_xml(text: &str) -> Result<Vec<Entry>, InventoryError> 
 
 fn finish_bucket(text: &str, element: BucketElement, end: usize) -> Result<Entry, InventoryError> {
     let whole = Span::from_range(element.start, end);
-    let Some((bucket, bucket_span)) = element.name.map(trimmed) else {
+    let Some((bucket, bucket_span)) = element.name.map(|slot| trimmed(text, slot)) else {
         return Err(InventoryError {
             span: opening_tag(text, whole),
             message: "this Bucket has no Name".to_string(),
@@ -146,7 +149,7 @@ fn finish_bucket(text: &str, element: BucketElement, end: usize) -> Result<Entry
         .region
         .or(element.location)
         .or(element.endpoint)
-        .map(trimmed);
+        .map(|slot| trimmed(text, slot));
     let Some((region, region_span)) = region else {
         return Err(InventoryError {
             span: opening_tag(text, whole),
@@ -164,19 +167,16 @@ fn finish_bucket(text: &str, element: BucketElement, end: usize) -> Result<Entry
 }
 
 /// Narrows a text and its span to the text without surrounding whitespace.
-fn trimmed((value, span): (String, Span)) -> (String, Span) {
+fn trimmed(text: &str, (value, span): (String, Span)) -> (String, Span) {
     if value.trim().is_empty() {
         // Nothing is left: an empty span where the text starts, never a reversed one.
         return (String::new(), Span::new(span.start, span.start));
     }
-    let leading = (value.len() - value.trim_start().len()) as u32;
-    let trailing = (value.len() - value.trim_end().len()) as u32;
-    // Spans of escaped text cover the raw bytes; trimming only moves over plain spaces.
-    let span = if span.len() as usize == value.len() {
-        Span::new(span.start + leading, span.end - trailing)
-    } else {
-        span
-    };
+    // The span covers the raw text with its entities, and whitespace at its edges is literal.
+    let raw = &text[span.range()];
+    let leading = raw.len() - raw.trim_start().len();
+    let trailing = raw.len() - raw.trim_end().len();
+    let span = Span::from_range(span.start as usize + leading, span.end as usize - trailing);
     (value.trim().to_string(), span)
 }
 
@@ -326,6 +326,22 @@ mod tests {
         assert_eq!(&XML[entries[0].region_span.range()], "cn-beijing");
         assert_eq!(entries[1].region, "oss-cn-hangzhou");
         assert_eq!(entries[1].bucket, "logs&more");
+    }
+
+    #[test]
+    fn xml_with_byte_order_mark_keeps_spans() {
+        let text = format!("\u{feff}{XML}");
+        let entries = parse_list_buckets_xml(&text).unwrap();
+        assert_eq!(&text[entries[0].bucket_span.range()], "image-exports-bj");
+        assert_eq!(&text[entries[0].region_span.range()], "cn-beijing");
+        assert_eq!(
+            &text[entries[1].bucket_span.range()],
+            "logs&amp;more"
+        );
+        let broken = "\u{feff}<ListAllMyBucketsResult><Buckets><Bucket><Name>\u{4b21c}</Nam>";
+        let error = parse_list_buckets_xml(broken).unwrap_err();
+        assert!(broken.is_char_boundary(error.span.start as usize));
+        assert!(broken.is_char_boundary(error.span.end as usize));
     }
 
     #[test]
