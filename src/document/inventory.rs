@@ -334,10 +334,7 @@ mod tests {
         let entries = parse_list_buckets_xml(&text).unwrap();
         assert_eq!(&text[entries[0].bucket_span.range()], "image-exports-bj");
         assert_eq!(&text[entries[0].region_span.range()], "cn-beijing");
-        assert_eq!(
-            &text[entries[1].bucket_span.range()],
-            "logs&amp;more"
-        );
+        assert_eq!(&text[entries[1].bucket_span.range()], "logs&amp;more");
         let broken = "\u{feff}<ListAllMyBucketsResult><Buckets><Bucket><Name>\u{4b21c}</Nam>";
         let error = parse_list_buckets_xml(broken).unwrap_err();
         assert!(broken.is_char_boundary(error.span.start as usize));
