@@ -110,6 +110,13 @@ fn embed_action_catalog(out: &Path) {
     writeln!(code, "pub const DATE: &str = {date:?};").unwrap();
     writeln!(code, "/// Every action name, concatenated.").unwrap();
     writeln!(code, "static ACTION_NAMES: &str = {names:?};").unwrap();
+    writeln!(
+        code,
+        "/// The same names in lower case, at the same offsets, for lookups that ignore case."
+    )
+    .unwrap();
+    let lower = names.to_ascii_lowercase();
+    writeln!(code, "static ACTION_NAMES_LOWER: &str = {lower:?};").unwrap();
     writeln!(code, "/// The notes of retired actions.").unwrap();
     writeln!(code, "static RETIREMENT_NOTES: &[&str] = &{notes:?};").unwrap();
     code.push_str(&tables);

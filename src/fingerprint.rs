@@ -137,9 +137,14 @@ fn normalise_pointer(
             }
         }
     }
-    if let Some(node) = node {
+    // A scalar value is part of the subject. A container is already identified by the path
+    // to it (a statement by its digest), and hashing a whole document for a diagnostic about
+    // its size would make the fingerprint change with every unrelated edit.
+    if let Some(node) = node
+        && !matches!(node.value, Value::Object(_) | Value::Array(_))
+    {
         out.push('=');
-        out.push_str(&format!("{:x}", fnv1a(&[&canonical(node)])));
+        out.push_str(&format!("{:x}", digest(node)));
     }
     out
 }
@@ -150,7 +155,64 @@ fn element_identity(node: &Node<'_>) -> String {
     if let Some(sid) = node.get("Sid").and_then(|member| member.value.as_str()) {
         return format!("sid:{sid}");
     }
-    format!("{:x}", fnv1a(&[&canonical(node)]))
+    format!("{:x}", digest(node))
+}
+
+/// Hashes a node's content without building text: whitespace and spans do not count, and
+/// keys keep their source order. Strings end with `0xFF`, a byte UTF-8 never contains, so
+/// no two different values feed the hash the same bytes.
+pub fn digest(node: &Node<'_>) -> u64 {
+    let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
+    hash_node(node, &mut hasher);
+    hasher.0
+}
+
+struct Fnv(u64);
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= byte as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        self.write(text.as_bytes());
+        self.write(&[0xFF]);
+    }
+}
+
+fn hash_node(node: &Node<'_>, hasher: &mut Fnv) {
+    match &node.value {
+        Value::Null => hasher.write(b"n"),
+        Value::Bool(flag) => hasher.write(if *flag { b"t" } else { b"f" }),
+        Value::Number(text) => {
+            hasher.write(b"#");
+            hasher.text(text);
+        }
+        Value::String(text) => {
+            hasher.write(b"\"");
+            hasher.text(text);
+        }
+        Value::Unknown { reason } => {
+            hasher.write(b"?");
+            hasher.text(reason);
+        }
+        Value::Array(items) => {
+            hasher.write(b"[");
+            items.iter().for_each(|item| hash_node(item, hasher));
+            hasher.write(b"]");
+        }
+        Value::Object(members) => {
+            hasher.write(b"{");
+            for member in members {
+                hasher.text(&member.key);
+                hash_node(&member.value, hasher);
+            }
+            hasher.write(b"}");
+        }
+    }
 }
 
 /// Writes a node as compact JSON with keys in source order, so that whitespace does not

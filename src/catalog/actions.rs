@@ -38,6 +38,12 @@ impl Action {
         &ACTION_NAMES[start..start + usize::from(self.len)]
     }
 
+    /// Returns the action's name in lower case.
+    fn lower_name(&self) -> &'static [u8] {
+        let start = self.start as usize;
+        &ACTION_NAMES_LOWER.as_bytes()[start..start + usize::from(self.len)]
+    }
+
     /// Returns where or when the action's operation was retired, when it is retired.
     pub fn retired(&self) -> Option<&'static str> {
         (self.note != NOT_RETIRED).then(|| RETIREMENT_NOTES[usize::from(self.note)])
@@ -51,10 +57,45 @@ pub fn services() -> &'static [Service] {
 
 /// Finds a service by RAM code, ignoring ASCII case.
 pub fn service(code: &str) -> Option<&'static Service> {
+    // Service codes are stored in lower case, so only the query needs lower-casing.
+    let lower = LowerCase::new(code);
     SERVICES
-        .binary_search_by(|service| cmp_ignore_case(service.code, code))
+        .binary_search_by(|service| service.code.as_bytes().cmp(lower.as_bytes()))
         .ok()
         .map(|i| &SERVICES[i])
+}
+
+/// A lower-cased copy of a short name, kept on the stack: catalog lookups run for every
+/// action of every policy and should not allocate.
+struct LowerCase {
+    buffer: [u8; 128],
+    len: usize,
+    long: Option<Vec<u8>>,
+}
+
+impl LowerCase {
+    fn new(text: &str) -> LowerCase {
+        let mut lower = LowerCase {
+            buffer: [0; 128],
+            len: text.len(),
+            long: None,
+        };
+        if text.len() <= lower.buffer.len() {
+            for (slot, byte) in lower.buffer.iter_mut().zip(text.bytes()) {
+                *slot = byte.to_ascii_lowercase();
+            }
+        } else {
+            lower.long = Some(text.as_bytes().to_ascii_lowercase());
+        }
+        lower
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match &self.long {
+            Some(long) => long,
+            None => &self.buffer[..self.len],
+        }
+    }
 }
 
 /// Returns the RAM action of an API operation, such as `ens:ExportImage` for the operation
@@ -86,9 +127,13 @@ impl Service {
         prefix: &'p str,
     ) -> impl Iterator<Item = &'static Action> + 'p {
         let actions: &'static [Action] = self.actions;
-        let start = actions.partition_point(|action| {
-            cmp_ignore_case(action.name(), prefix) == std::cmp::Ordering::Less
-        });
+        // An empty prefix (the pattern `*`) starts at the first action without a search.
+        let start = if prefix.is_empty() {
+            0
+        } else {
+            let lower = LowerCase::new(prefix);
+            actions.partition_point(|action| action.lower_name() < lower.as_bytes())
+        };
         actions[start..].iter().take_while(move |action| {
             let name = action.name();
             name.len() >= prefix.len()
@@ -98,23 +143,12 @@ impl Service {
 
     /// Finds an action by name, ignoring ASCII case.
     pub fn action(&self, name: &str) -> Option<&'static Action> {
+        let lower = LowerCase::new(name);
         self.actions
-            .binary_search_by(|action| cmp_ignore_case(action.name(), name))
+            .binary_search_by(|action| action.lower_name().cmp(lower.as_bytes()))
             .ok()
             .map(|i| &self.actions[i])
     }
-}
-
-/// Compares two names as if both were lower-cased, without allocating.
-fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    for (x, y) in a.iter().zip(b) {
-        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
-        if x != y {
-            return x.cmp(&y);
-        }
-    }
-    a.len().cmp(&b.len())
 }
 
 #[cfg(test)]

@@ -853,11 +853,12 @@ pub(super) fn string_items<'a>(
     key: &str,
 ) -> Option<Vec<Item<'a>>> {
     let value = &member.value;
-    let element = format!("`{key}`");
+    // This runs for every action, so the element's name is formatted only for a diagnostic.
+    let element = || format!("`{key}`");
     match &value.value {
         Value::String(text) => {
             if text.is_empty() {
-                ctx.report(empty(ctx, value, &element, pointer));
+                ctx.report(empty(ctx, value, &element(), pointer));
                 return Some(Vec::new());
             }
             Some(vec![Item {
@@ -867,13 +868,13 @@ pub(super) fn string_items<'a>(
         }
         Value::Array(items) => {
             if items.is_empty() {
-                ctx.report(empty(ctx, value, &element, pointer));
+                ctx.report(empty(ctx, value, &element(), pointer));
             }
             let mut out = Vec::with_capacity(items.len());
             for (index, item) in items.iter().enumerate() {
                 match &item.value {
                     Value::String(text) if text.is_empty() => {
-                        let what = format!("an element of {element}");
+                        let what = format!("an element of {}", element());
                         ctx.report(empty(ctx, item, &what, &pointer_index(pointer, index)));
                     }
                     Value::String(text) => out.push(Item {
@@ -882,7 +883,7 @@ pub(super) fn string_items<'a>(
                     }),
                     Value::Unknown { .. } => {}
                     _ => {
-                        let what = format!("an element of {element}");
+                        let what = format!("an element of {}", element());
                         ctx.report(type_error(
                             ctx,
                             item,
@@ -900,7 +901,7 @@ pub(super) fn string_items<'a>(
             ctx.report(type_error(
                 ctx,
                 value,
-                &element,
+                &element(),
                 "a string or an array of strings",
                 pointer,
             ));

@@ -92,23 +92,46 @@ pub fn check_duplicate_keys(ctx: &mut Ctx<'_>, root: &Node<'_>, pointer: &str) {
     if !ctx.enabled(&DUPLICATE_KEY) {
         return;
     }
-    visit(ctx, root, pointer);
+    let mut path = Vec::new();
+    visit(ctx, root, pointer, &mut path);
 }
 
-fn visit(ctx: &mut Ctx<'_>, node: &Node<'_>, pointer: &str) {
+/// One step of the path from the root to the object being visited.
+enum Step<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+/// Builds the JSON pointer of the visited object, which is needed only for a duplicate.
+fn pointer_of(base: &str, path: &[Step<'_>]) -> String {
+    let mut pointer = base.to_string();
+    for step in path {
+        pointer = match step {
+            Step::Key(key) => pointer_push(&pointer, key),
+            Step::Index(index) => pointer_index(&pointer, *index),
+        };
+    }
+    pointer
+}
+
+fn visit<'n>(ctx: &mut Ctx<'_>, node: &'n Node<'_>, base: &str, path: &mut Vec<Step<'n>>) {
     match &node.value {
         Value::Object(members) => {
-            report_duplicates(ctx, members, pointer);
+            report_duplicates(ctx, members, base, path);
             for member in members {
                 if has_children(&member.value) {
-                    visit(ctx, &member.value, &pointer_push(pointer, &member.key));
+                    path.push(Step::Key(&member.key));
+                    visit(ctx, &member.value, base, path);
+                    path.pop();
                 }
             }
         }
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
                 if has_children(item) {
-                    visit(ctx, item, &pointer_index(pointer, index));
+                    path.push(Step::Index(index));
+                    visit(ctx, item, base, path);
+                    path.pop();
                 }
             }
         }
@@ -120,13 +143,19 @@ fn has_children(node: &Node<'_>) -> bool {
     matches!(node.value, Value::Object(_) | Value::Array(_))
 }
 
-fn report_duplicates(ctx: &mut Ctx<'_>, members: &[crate::syntax::Member<'_>], pointer: &str) {
+fn report_duplicates(
+    ctx: &mut Ctx<'_>,
+    members: &[crate::syntax::Member<'_>],
+    base: &str,
+    path: &[Step<'_>],
+) {
     if members.len() < 2 {
         return;
     }
     // Small objects are compared pairwise; large ones through a map, so that an object with
     // thousands of keys stays linear.
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    let mut pointer: Option<String> = None;
     for (index, member) in members.iter().enumerate() {
         let first = if members.len() <= 16 {
             members[..index].iter().position(|m| m.key == member.key)
@@ -141,6 +170,7 @@ fn report_duplicates(ctx: &mut Ctx<'_>, members: &[crate::syntax::Member<'_>], p
         };
         if let Some(first) = first {
             let earlier = &members[first];
+            let object = pointer.get_or_insert_with(|| pointer_of(base, path));
             let diagnostic = Diagnostic::new(
                 &DUPLICATE_KEY,
                 ctx.file,
@@ -153,7 +183,7 @@ fn report_duplicates(ctx: &mut Ctx<'_>, members: &[crate::syntax::Member<'_>], p
             .label("duplicate key")
             .secondary(ctx.file, earlier.key_span, "first defined here")
             .help("remove one of the two; ramlint uses the last one, and other readers may not")
-            .pointer(pointer_push(pointer, &member.key));
+            .pointer(pointer_push(object, &member.key));
             ctx.report(diagnostic);
         }
     }

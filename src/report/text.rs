@@ -59,6 +59,10 @@ impl Style {
 /// Escapes characters that must not reach a terminal raw, in paths and other text that is
 /// not a source line.
 pub fn escape_text(text: &str) -> String {
+    // Printable ASCII, the usual case, needs no escaping.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         if is_unsafe_char(ch) {

@@ -57,6 +57,8 @@ pub fn parse_template<'a>(text: &'a str, holes: &[Hole]) -> Result<Node<'a>, Par
         pos: 0,
         depth: 0,
         holes,
+        members: Vec::new(),
+        items: Vec::new(),
     };
     if text.starts_with('\u{FEFF}') {
         parser.pos = 3;
@@ -106,6 +108,12 @@ struct Parser<'a, 'h> {
     pos: usize,
     depth: u32,
     holes: &'h [Hole],
+    /// Members of the objects being parsed, innermost last. Each object moves its members
+    /// out into a vector of the exact size when it closes, so building a tree costs one
+    /// allocation per container instead of a series of reallocations.
+    members: Vec<Member<'a>>,
+    /// Elements of the arrays being parsed, kept the same way.
+    items: Vec<Node<'a>>,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -255,14 +263,14 @@ impl<'a> Parser<'a, '_> {
         let open = self.pos;
         self.enter(open)?;
         self.pos += 1;
-        let mut members = Vec::new();
+        let base = self.members.len();
         self.skip_whitespace()?;
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             self.depth -= 1;
             return Ok(Node::new(
                 Span::from_range(open, self.pos),
-                Value::Object(members),
+                Value::Object(Vec::new()),
             ));
         }
         // The template expression that adds members or computes a key, if any.
@@ -288,10 +296,11 @@ impl<'a> Parser<'a, '_> {
                     _ => continue,
                 }
                 self.depth -= 1;
+                let members = self.members.drain(base..).collect();
                 return Ok(finish_object(open, self.pos, members, unknown_members));
             }
             if self.bytes.get(self.pos) != Some(&b'"') {
-                return Err(self.expected_key(open, members.is_empty()));
+                return Err(self.expected_key(open, self.members.len() == base));
             }
             let key = self.parse_string()?;
             let key_span = Span::from_range(key_start, self.pos);
@@ -305,7 +314,7 @@ impl<'a> Parser<'a, '_> {
             self.pos += 1;
             self.skip_whitespace()?;
             let value = self.parse_value()?;
-            members.push(Member {
+            self.members.push(Member {
                 key,
                 key_span,
                 value,
@@ -324,6 +333,7 @@ impl<'a> Parser<'a, '_> {
                 Some(b'}') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    let members = self.members.drain(base..).collect();
                     return Ok(finish_object(open, self.pos, members, unknown_members));
                 }
                 // A template expression right after a member may add more members.
@@ -339,19 +349,20 @@ impl<'a> Parser<'a, '_> {
         let open = self.pos;
         self.enter(open)?;
         self.pos += 1;
-        let mut items = Vec::new();
+        let base = self.items.len();
         self.skip_whitespace()?;
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
             self.depth -= 1;
             return Ok(Node::new(
                 Span::from_range(open, self.pos),
-                Value::Array(items),
+                Value::Array(Vec::new()),
             ));
         }
         loop {
             let hole_element = self.hole_here().is_some();
-            items.push(self.parse_value()?);
+            let item = self.parse_value()?;
+            self.items.push(item);
             self.skip_whitespace()?;
             match self.bytes.get(self.pos) {
                 Some(b',') => {
@@ -365,6 +376,7 @@ impl<'a> Parser<'a, '_> {
                 Some(b']') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    let items = self.items.drain(base..).collect();
                     return Ok(Node::new(
                         Span::from_range(open, self.pos),
                         Value::Array(items),
