@@ -435,13 +435,17 @@ fn check(
         .or(config.file.fail_on)
         .unwrap_or(FailOn::Error);
     let summary = Summary::new(&result.files, &result.diagnostics, suppressed);
-    let rendered = render_report(&args, &result, &summary, &stale);
     if args.format != Format::Text && !args.quiet && !stale.is_empty() {
         stderr.write_all(stale_baseline_lines(&stale).as_bytes())?;
     }
     match &args.output {
         Some(path) => {
-            if let Err(error) = std::fs::write(path, rendered.as_bytes()) {
+            let written = std::fs::File::create(path).and_then(|file| {
+                let mut writer = std::io::BufWriter::new(file);
+                write_report(&args, &result, &summary, &stale, &mut writer)?;
+                writer.flush()
+            });
+            if let Err(error) = written {
                 writeln!(
                     stderr,
                     "error: cannot write the report to {}: {error}",
@@ -450,7 +454,7 @@ fn check(
                 return Ok(EXIT_TROUBLE);
             }
         }
-        None => stdout.write_all(rendered.as_bytes())?,
+        None => write_report(&args, &result, &summary, &stale, stdout)?,
     }
 
     let documents: usize = result.files.iter().map(|f| f.documents).sum();
@@ -482,15 +486,17 @@ fn check(
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-/// Renders the report in the requested format.
-fn render_report(
+/// Writes the report in the requested format. Text is written one diagnostic at a time, so
+/// that a scan with many findings never holds the whole report in memory.
+fn write_report(
     args: &CheckArgs,
     result: &RunResult,
     summary: &Summary,
     stale: &[BaselineEntry],
-) -> String {
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let (diagnostics, files) = (&result.diagnostics, &result.files);
-    match args.format {
+    let rendered = match args.format {
         Format::Text => {
             let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
             let color = match args.color {
@@ -504,6 +510,8 @@ fn render_report(
             let mut rendered = String::new();
             for diagnostic in diagnostics {
                 report::text::render(&mut rendered, diagnostic, files, style);
+                out.write_all(rendered.as_bytes())?;
+                rendered.clear();
             }
             if !args.quiet {
                 rendered.push_str(&summary.line());
@@ -528,7 +536,8 @@ fn render_report(
             rendered
         }
         Format::Junit => report::junit::render(diagnostics, files, summary),
-    }
+    };
+    out.write_all(rendered.as_bytes())
 }
 
 /// Lists the baseline entries that no longer occur, or returns nothing when there are none.

@@ -84,7 +84,10 @@ pub fn assign_fingerprints(diagnostics: &mut [Diagnostic], display: &str) {
         if !diagnostic.fingerprint.is_empty() {
             continue;
         }
-        let base = fingerprint(diagnostic.rule.id, display, &diagnostic.subject);
+        // The subject is needed only for the fingerprint, so it is freed here: a large scan
+        // keeps every diagnostic until the report is written.
+        let subject = std::mem::take(&mut diagnostic.subject);
+        let base = fingerprint(diagnostic.rule.id, display, &subject);
         let count = seen.entry(base.clone()).or_insert(0);
         *count += 1;
         diagnostic.fingerprint = if *count == 1 {

@@ -287,6 +287,7 @@ impl Excerpt {
             .collect();
         positions.sort_by_key(|p| p.offset);
         positions.dedup_by_key(|p| p.offset);
+        positions.shrink_to_fit();
 
         // For each wanted line, the range of offsets on it that must stay visible.
         let mut wanted: std::collections::BTreeMap<usize, (u32, u32)> =

@@ -180,6 +180,9 @@ pub(super) fn process_file(
     }
 
     outcome.diagnostics = ctx.diagnostics;
+    // Kept until the run ends, so the spare capacity of a vector grown one push at a time
+    // would add up over a large scan.
+    outcome.diagnostics.shrink_to_fit();
     fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
     let mut retained: Vec<Span> = Vec::new();
     retained.extend(outcome.diagnostics.iter().flat_map(|d| {

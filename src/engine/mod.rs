@@ -93,6 +93,9 @@ pub struct ConfigInventory {
     pub entries: Vec<Entry>,
 }
 
+/// Files checked in parallel before their outcomes are merged into the run's result.
+const MERGE_CHUNK: usize = 2048;
+
 /// Runs the checks over the given paths.
 pub fn run(mut options: RunOptions<'_>) -> RunResult {
     // `--jobs` threads walk the folders and then do the per-file work. With one job,
@@ -167,30 +170,46 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
             &job,
         )
     };
-    let outcomes: Vec<_> = match &pool {
-        Some(pool) => pool.install(|| targets.par_iter().enumerate().map(process_one).collect()),
-        None => targets.iter().enumerate().map(process_one).collect(),
-    };
-
+    // Files are checked in chunks and each chunk's outcomes are merged before the next
+    // starts. Merging everything at the end would hold every file's diagnostics twice (in
+    // the outcomes and in the result) at the peak of a large scan.
+    result.files.reserve_exact(targets.len());
     let mut judged = cross::Inventories::default();
     let mut stored_requests = Vec::new();
-    for (i, outcome) in outcomes.into_iter().enumerate() {
-        if outcome.io_failure {
-            result.io_failure = true;
+    for first in (0..targets.len()).step_by(MERGE_CHUNK) {
+        let chunk = first..(first + MERGE_CHUNK).min(targets.len());
+        let outcomes: Vec<_> = match &pool {
+            Some(pool) => pool.install(|| {
+                targets[chunk.clone()]
+                    .par_iter()
+                    .enumerate()
+                    .map(|(offset, target)| process_one((first + offset, target)))
+                    .collect()
+            }),
+            None => targets[chunk.clone()]
+                .iter()
+                .enumerate()
+                .map(|(offset, target)| process_one((first + offset, target)))
+                .collect(),
+        };
+        for (i, outcome) in chunk.zip(outcomes) {
+            if outcome.io_failure {
+                result.io_failure = true;
+            }
+            let id = FileId(base + i as u32);
+            judged.add_file(id, outcome.inventory, outcome.buckets);
+            if let Some(policy) = outcome.policy {
+                result.policies.insert(id, policy);
+            }
+            stored_requests.extend(
+                outcome
+                    .requests
+                    .into_iter()
+                    .map(|(action, span)| (targets[i].path.clone(), id, action, span)),
+            );
+            result.files.push(outcome.info);
+            result.diagnostics.extend(outcome.diagnostics);
         }
-        let id = FileId(base + i as u32);
-        judged.add_file(id, outcome.inventory, outcome.buckets);
-        if let Some(policy) = outcome.policy {
-            result.policies.insert(id, policy);
-        }
-        stored_requests.extend(
-            outcome
-                .requests
-                .into_iter()
-                .map(|(action, span)| (targets[i].path.clone(), id, action, span)),
-        );
-        result.files.push(outcome.info);
-        result.diagnostics.extend(outcome.diagnostics);
     }
     result.set_files = set_targets
         .iter()
@@ -314,7 +333,11 @@ fn add_inventory_files(discovery: &mut discover::Discovery, files: &[PathBuf]) {
 
 /// Sorts diagnostics by path, then position, then rule id.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic], files: &[FileInfo]) {
-    diagnostics.sort_by(|a, b| {
+    // A stable sort of the diagnostics themselves would allocate a buffer of half of them,
+    // so indexes are sorted instead and the permutation is applied in place.
+    let mut order: Vec<u32> = (0..diagnostics.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&diagnostics[a as usize], &diagnostics[b as usize]);
         files[a.file.0 as usize]
             .display
             .cmp(&files[b.file.0 as usize].display)
@@ -323,6 +346,18 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic], files: &[FileInfo]) {
             .then(a.rule.id.cmp(b.rule.id))
             .then(a.message.cmp(&b.message))
     });
+    // `order[j]` is the index of the diagnostic that belongs at position `j`. Each cycle of
+    // the permutation is walked once, and finished positions are marked with their own index.
+    for i in 0..order.len() {
+        let mut j = i;
+        while order[j] as usize != i {
+            let k = order[j] as usize;
+            diagnostics.swap(j, k);
+            order[j] = j as u32;
+            j = k;
+        }
+        order[j] = j as u32;
+    }
 }
 
 fn push_configured(out: &mut Vec<Diagnostic>, mut diagnostic: Diagnostic, settings: &Settings) {
