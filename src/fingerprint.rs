@@ -8,6 +8,7 @@
 //! the statement it is about does. Diagnostics that would share a fingerprint within a file
 //! are numbered in source order.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
@@ -108,7 +109,11 @@ fn normalise_pointer(
     let mut out = String::with_capacity(pointer.len() + 16);
     let mut node = Some(root);
     for token in pointer.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
+        let token: Cow<'_, str> = if token.contains('~') {
+            Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+        } else {
+            Cow::Borrowed(token)
+        };
         match node.map(|n| &n.value) {
             Some(Value::Array(items)) => {
                 let element = token.parse::<usize>().ok().and_then(|i| items.get(i));

@@ -5,6 +5,9 @@
 //! faster than the metadata is refreshed, so these rules are warnings at most and every
 //! message names the catalog's date.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+
 use super::{Ctx, closest};
 use crate::catalog::{self, Service};
 use crate::declare_rule;
@@ -107,13 +110,22 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
     let Some((service_code, name)) = text.split_once(':') else {
         return;
     };
-    let services: Vec<&'static Service> = if !pattern::is_literal(service_code) {
-        catalog::services()
+    if is_known(text) {
+        return;
+    }
+    let matching: Vec<&'static Service>;
+    let single: [&'static Service; 1];
+    let services: &[&'static Service] = if !pattern::is_literal(service_code) {
+        matching = catalog::services()
             .iter()
             .filter(|service| pattern::matches(service_code, service.code, Case::IgnoreAscii))
-            .collect()
+            .collect();
+        &matching
+    } else if let Some(service) = catalog::service(service_code) {
+        single = [service];
+        &single
     } else {
-        catalog::service(service_code).into_iter().collect()
+        &[]
     };
 
     if services.is_empty() {
@@ -131,7 +143,9 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
                 .actions_with_prefix(prefix)
                 .any(|action| pattern::matches(name, action.name(), Case::IgnoreAscii))
         });
-        if !matched && ctx.enabled(&UNKNOWN_ACTION) {
+        if matched {
+            remember_known(text);
+        } else if ctx.enabled(&UNKNOWN_ACTION) {
             ctx.report(
                 Diagnostic::new(
                     &UNKNOWN_ACTION,
@@ -154,6 +168,9 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
     let service = services[0];
     match service.action(name) {
         Some(action) if action.name() == name => {
+            if action.retired().is_none() {
+                remember_known(text);
+            }
             if let Some(note) = action.retired() {
                 ctx.report(
                     Diagnostic::new(
@@ -230,6 +247,32 @@ pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> St
             ctx.report(diagnostic);
         }
     }
+}
+
+/// The maximum number of action texts [`KNOWN_ACTIONS`] keeps before it is cleared.
+const KNOWN_ACTIONS_LIMIT: usize = 4096;
+
+thread_local! {
+    /// Action texts of this thread's files that were found to need no diagnostic: current
+    /// actions spelled as the catalog spells them, and patterns that match some action.
+    /// Policies repeat the same actions, so most lookups end here.
+    static KNOWN_ACTIONS: RefCell<HashSet<Box<str>>> = RefCell::new(HashSet::new());
+}
+
+/// Returns whether `text` was already found to need no diagnostic.
+fn is_known(text: &str) -> bool {
+    KNOWN_ACTIONS.with(|known| known.borrow().contains(text))
+}
+
+/// Records that `text` needs no diagnostic.
+fn remember_known(text: &str) {
+    KNOWN_ACTIONS.with(|known| {
+        let mut known = known.borrow_mut();
+        if known.len() >= KNOWN_ACTIONS_LIMIT {
+            known.clear();
+        }
+        known.insert(text.into());
+    });
 }
 
 fn report_unknown_service(

@@ -15,6 +15,7 @@
 //! control characters and bidirectional overrides are shown escaped (`\u{1b}`), so file
 //! content can never drive the terminal.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthChar;
@@ -30,15 +31,15 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
+    fn paint<'t>(&self, code: &str, text: &'t str) -> Cow<'t, str> {
         if self.color && !text.is_empty() {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            Cow::Owned(format!("\x1b[{code}m{text}\x1b[0m"))
         } else {
-            text.to_string()
+            Cow::Borrowed(text)
         }
     }
 
-    fn severity(&self, severity: Severity, text: &str) -> String {
+    fn severity<'t>(&self, severity: Severity, text: &'t str) -> Cow<'t, str> {
         let code = match severity {
             Severity::Error => "1;31",
             Severity::Warning => "1;33",
@@ -47,21 +48,21 @@ impl Style {
         self.paint(code, text)
     }
 
-    fn gutter(&self, text: &str) -> String {
+    fn gutter<'t>(&self, text: &'t str) -> Cow<'t, str> {
         self.paint("1;34", text)
     }
 
-    fn bold(&self, text: &str) -> String {
+    fn bold<'t>(&self, text: &'t str) -> Cow<'t, str> {
         self.paint("1", text)
     }
 }
 
 /// Escapes characters that must not reach a terminal raw, in paths and other text that is
 /// not a source line.
-pub fn escape_text(text: &str) -> String {
+pub fn escape_text(text: &str) -> Cow<'_, str> {
     // Printable ASCII, the usual case, needs no escaping.
     if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -71,7 +72,7 @@ pub fn escape_text(text: &str) -> String {
             out.push(ch);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Renders one diagnostic, followed by a blank line.
@@ -140,18 +141,15 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
     if diagnostic.omitted_labels > 0 {
         let _ = writeln!(
             out,
-            "{pad} {} {}",
+            "{pad} {} {} {} more place{} not shown",
             style.gutter("="),
-            style.bold("note:")
-                + &format!(
-                    " {} more place{} not shown",
-                    diagnostic.omitted_labels,
-                    if diagnostic.omitted_labels == 1 {
-                        " is"
-                    } else {
-                        "s are"
-                    }
-                )
+            style.bold("note:"),
+            diagnostic.omitted_labels,
+            if diagnostic.omitted_labels == 1 {
+                " is"
+            } else {
+                "s are"
+            }
         );
     }
     if let Some(help) = &diagnostic.help {
@@ -160,9 +158,10 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
         }
         let _ = writeln!(
             out,
-            "{pad} {} {}",
+            "{pad} {} {} {}",
             style.gutter("="),
-            style.bold("help:") + " " + &escape_text(help)
+            style.bold("help:"),
+            escape_text(help)
         );
     }
     out.push('\n');
@@ -345,7 +344,11 @@ fn render_snippet(
 
         for (i, annotation) in group.annotations.iter().enumerate() {
             let (start_line, end_line) = ranges[i];
-            let color = |text: &str| style.severity_or_gutter(annotation.primary, severity, text);
+            let color = |text: &str| {
+                style
+                    .severity_or_gutter(annotation.primary, severity, text)
+                    .into_owned()
+            };
             let mark = if annotation.primary { '^' } else { '-' };
             let label = annotation
                 .label
@@ -391,7 +394,12 @@ fn render_snippet(
 }
 
 impl Style {
-    fn severity_or_gutter(&self, primary: bool, severity: Severity, text: &str) -> String {
+    fn severity_or_gutter<'t>(
+        &self,
+        primary: bool,
+        severity: Severity,
+        text: &'t str,
+    ) -> Cow<'t, str> {
         if primary {
             self.severity(severity, text)
         } else {
