@@ -291,6 +291,11 @@ impl Config {
     fn template_regions(&self) -> Result<settings::TemplateRegions, ConfigError> {
         let mut entries = Vec::new();
         for (glob, region) in &self.file.template_regions {
+            if let Some((message, help)) =
+                crate::discover::unreachable_glob(glob.get_ref(), &self.base_dir())
+            {
+                return Err(self.error_at(glob.span(), message, Some(help)));
+            }
             let mut builder = globset::GlobSetBuilder::new();
             let set = crate::discover::add_path_glob(&mut builder, glob.get_ref())
                 .and_then(|()| builder.build())

@@ -70,6 +70,9 @@ impl Excludes {
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
+            if let Some((message, help)) = unreachable_glob(pattern, base) {
+                return Err(format!("invalid exclude glob: {message}\nhelp: {help}"));
+            }
             add_path_glob(&mut builder, pattern)
                 .map_err(|err| format!("invalid exclude glob `{pattern}`: {err}"))?;
         }
@@ -96,6 +99,51 @@ impl Excludes {
             set.is_match(relative)
         })
     }
+}
+
+/// Returns why a path glob from a configuration can never match, as a message and a help
+/// text. Globs are relative to `base`, so a `..` component leads out of the folder they
+/// match in, and an absolute path into `base` (or to a file elsewhere) would be read as a
+/// pattern anchored at `base`, which matches nothing.
+pub fn unreachable_glob(pattern: &str, base: &Path) -> Option<(String, String)> {
+    let path = Path::new(pattern);
+    if path
+        .components()
+        .any(|component| component == std::path::Component::ParentDir)
+    {
+        return Some((
+            format!("`{pattern}` leads out of the folder it is relative to, so it matches nothing"),
+            "paths and globs match files inside the folder of the configuration only; move the entry to a configuration in a folder above".to_string(),
+        ));
+    }
+    if !pattern.starts_with('/') {
+        return None;
+    }
+    let base = if base.as_os_str().is_empty() {
+        absolute(Path::new("."))
+    } else {
+        absolute(base)
+    };
+    if let Ok(inside) = path.strip_prefix(&base) {
+        return Some((
+            format!("`{pattern}` is an absolute path, so it matches nothing"),
+            format!(
+                "write it relative to {}: `{}`",
+                display_path(&base),
+                inside.display()
+            ),
+        ));
+    }
+    // A leading `/` anchors a pattern at `base`, as in `.gitignore`. A pattern that names an
+    // existing path only when read as absolute was meant as one.
+    let anchored = base.join(pattern.trim_start_matches('/'));
+    if path.exists() && !anchored.exists() {
+        return Some((
+            format!("`{pattern}` is an absolute path outside {}, so it matches nothing", display_path(&base)),
+            "a leading `/` anchors a pattern at the folder of the configuration; name files inside that folder".to_string(),
+        ));
+    }
+    None
 }
 
 /// Adds a gitignore-style path glob to `builder`: a pattern without `/` matches at any depth,

@@ -425,6 +425,9 @@ fn compile_entry(
     let mut literal_paths = Vec::new();
     for path in &entry.paths {
         let pattern = path.get_ref();
+        if let Some((message, help)) = discover::unreachable_glob(pattern, &config.base_dir()) {
+            return Err(config.error_at(path.span(), message, Some(help)));
+        }
         discover::add_path_glob(&mut builder, pattern).map_err(|error| {
             config.error_at(
                 path.span(),

@@ -163,6 +163,57 @@ fn suppression_without_reason_is_config_error() {
 }
 
 #[test]
+fn suppression_paths_outside_the_folder_are_config_errors() {
+    let dir = TempDir::new("suppress-outside");
+    let absolute = format!("{}/policies/role.json", dir.path());
+    let cases = [
+        (
+            absolute.as_str(),
+            "is an absolute path, so it matches nothing",
+            "`policies/role.json`",
+        ),
+        (
+            "../elsewhere/*.json",
+            "leads out of the folder it is relative to, so it matches nothing",
+            "inside the folder of the configuration only",
+        ),
+    ];
+    for (pattern, message, help) in cases {
+        let config = format!(
+            "[[ignore]]\nrule = \"invalid-effect\"\npaths = [\"{pattern}\"]\nreason = \"moved\"\n"
+        );
+        let output = check_with_config(&dir, &config, &[]);
+        assert_eq!(output.code, 2, "{pattern}: {}", output.stderr);
+        assert!(output.stderr.contains(message), "{}", output.stderr);
+        assert!(output.stderr.contains(help), "{}", output.stderr);
+        // The underline covers the pattern and its quotes, on line 3 from column 10.
+        assert!(
+            output.stderr.contains("ramlint.toml:3:10"),
+            "{}",
+            output.stderr
+        );
+        let underline = format!("^{}^", "^".repeat(pattern.len()));
+        assert!(output.stderr.contains(&underline), "{}", output.stderr);
+    }
+}
+
+#[test]
+fn absolute_exclude_is_config_error() {
+    let dir = TempDir::new("exclude-absolute");
+    let config = format!("exclude = [\"{}/policies/**\"]\n", dir.path());
+    let output = check_with_config(&dir, &config, &[]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("is an absolute path, so it matches nothing"),
+        "{}",
+        output.stderr
+    );
+    assert!(output.stderr.contains("`policies/**`"), "{}", output.stderr);
+}
+
+#[test]
 fn suppression_values_are_checked() {
     let dir = TempDir::new("suppress-invalid");
     let cases = [
