@@ -202,11 +202,27 @@ impl<'a> Request<'a> {
                 }
             }
             None => {
-                for (api, name) in self.signature_matches() {
+                // Operations whose signature keys are all spelled exactly compete with those
+                // whose keys are only nearly spelled (`OSSRegion` for `OSSRegionId`), so that
+                // one misspelling does not hand the request to another API. On a tie the
+                // exact ones win.
+                let (exact, near) = self.signature_matches();
+                let mut exact_candidates = Vec::new();
+                for (api, name) in exact {
+                    if let Some(operation) = requests::checked_operation(api, name) {
+                        exact_candidates.push(operation?);
+                    }
+                }
+                candidates.extend(exact_candidates.iter().copied());
+                for (api, name) in near {
                     if let Some(operation) = requests::checked_operation(api, name) {
                         candidates.push(operation?);
                     }
                 }
+                let best = self
+                    .best_fit(&candidates)
+                    .or_else(|| self.best_fit(&exact_candidates));
+                return Ok(best.map_or(Classification::NotRecognised, Classification::Checked));
             }
         }
         Ok(self
@@ -214,9 +230,15 @@ impl<'a> Request<'a> {
             .map_or(Classification::NotRecognised, Classification::Checked))
     }
 
-    /// Returns the operations whose signature keys the request has. Keys spelled exactly
-    /// win over near spellings (`OssBucket` for `OSSBucket`).
-    fn signature_matches(&self) -> Vec<(&'static ApiData, &'static str)> {
+    /// Returns the operations whose signature keys the request has, spelled exactly, and
+    /// those whose keys it has only nearly spelled (`OssBucket` for `OSSBucket`).
+    #[allow(clippy::type_complexity)]
+    fn signature_matches(
+        &self,
+    ) -> (
+        Vec<(&'static ApiData, &'static str)>,
+        Vec<(&'static ApiData, &'static str)>,
+    ) {
         let mut exact = Vec::new();
         let mut near = Vec::new();
         for rules in &requests::rules().operations {
@@ -232,11 +254,14 @@ impl<'a> Request<'a> {
                 near.push((api, rules.name.as_str()));
             }
         }
-        if exact.is_empty() { near } else { exact }
+        (exact, near)
     }
 
     /// Picks the operation whose parameters the request fits best: the fewest parameters it
-    /// does not define plus required parameters the request lacks. `None` on a tie.
+    /// does not define plus required parameters the request lacks. A key that nearly spells
+    /// a missing required parameter (`OSSRegion` for `OSSRegionId`) counts as that parameter,
+    /// so a misspelling does not tip the choice to another API; between equal fits the one
+    /// needing fewer such readings wins. `None` on a tie.
     fn best_fit(
         &self,
         candidates: &[&'static CheckedOperation],
@@ -249,27 +274,37 @@ impl<'a> Request<'a> {
                 let base = key.split('.').next().unwrap_or(key);
                 operation.spec.parameter(base).is_some() || requests::is_common_parameter(key)
             };
-            let unknown = self
-                .members()
-                .iter()
-                .filter(|member| !defined(&member.key))
-                .count();
-            let missing = operation
+            let present = |name: &str| {
+                self.members().iter().any(|member| {
+                    member.key == name
+                        || member
+                            .key
+                            .strip_prefix(name)
+                            .is_some_and(|rest| rest.starts_with('.'))
+                })
+            };
+            let absent: Vec<&str> = operation
                 .spec
                 .required()
-                .filter(|name| {
-                    !self.members().iter().any(|member| {
-                        member.key == *name
-                            || member
-                                .key
-                                .strip_prefix(name)
-                                .is_some_and(|rest| rest.starts_with('.'))
-                    })
-                })
-                .count();
-            unknown + missing
+                .filter(|name| !present(name))
+                .collect();
+            let missing = absent.len();
+            let mut unknown = 0;
+            let mut misspelled = 0;
+            for member in self.members() {
+                if defined(&member.key) {
+                    continue;
+                }
+                if misspelled < missing && closest(&member.key, absent.iter().copied()).is_some() {
+                    misspelled += 1;
+                } else {
+                    unknown += 1;
+                }
+            }
+            // Between equal fits, the one that needs no misspelling wins.
+            (unknown + missing - misspelled, misspelled)
         };
-        let mut scored: Vec<(usize, &'static CheckedOperation)> = candidates
+        let mut scored: Vec<((usize, usize), &'static CheckedOperation)> = candidates
             .iter()
             .map(|operation| (misfit(operation), *operation))
             .collect();
@@ -395,6 +430,8 @@ mod tests {
         assert!(is_checked(&classify_json(ens)));
         let ens_shape = r#"{"Action": "ExportImage", "ImageId": "m-1", "OSSBucket": "b", "OSSRegionId": "cn-beijing"}"#;
         assert!(is_checked(&classify_json(ens_shape)));
+        let ens_misspelled = r#"{"Action": "ExportImage", "RegionId": "cn-beijing", "ImageId": "m-1", "OSSBucket": "b", "OSSRegion": "cn-beijing"}"#;
+        assert!(is_checked(&classify_json(ens_misspelled)));
         let either = r#"{"Action": "ExportImage", "ImageId": "m-1", "OSSBucket": "b"}"#;
         assert!(matches!(
             classify_json(either),
