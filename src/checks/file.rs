@@ -115,7 +115,10 @@ pub fn encoding_diagnostic(file: FileId, error: &DecodeError, text_len: usize) -
                     encoding.name()
                 ),
             )
-            .help("convert the file to UTF-8, for example with `iconv -f UTF-16 -t UTF-8`")
+            .help(format!(
+                "convert the file to UTF-8, for example with `iconv -f {} -t UTF-8`",
+                encoding.name()
+            ))
             .subject(encoding.name())
         }
         DecodeError::InvalidUtf8 { offset, len } => {

@@ -71,6 +71,8 @@ struct JsonSummary {
     infos: usize,
     checked: usize,
     not_recognised: usize,
+    /// Files that could not be read, decoded or parsed.
+    failed: usize,
     suppressed: usize,
 }
 
@@ -124,6 +126,7 @@ pub fn render(diagnostics: &[Diagnostic], files: &[FileInfo], summary: &Summary)
             infos: summary.infos,
             checked: summary.checked,
             not_recognised: summary.not_recognised,
+            failed: summary.failed,
             suppressed: summary.suppressed,
         },
     };

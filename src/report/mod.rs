@@ -18,6 +18,8 @@ pub struct Summary {
     pub checked: usize,
     /// Files read that hold nothing ramlint checks.
     pub not_recognised: usize,
+    /// Files that could not be read, decoded or parsed; each has a diagnostic with the reason.
+    pub failed: usize,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
@@ -48,6 +50,10 @@ impl Summary {
                 .iter()
                 .filter(|f| f.status == FileStatus::NotRecognised)
                 .count(),
+            failed: files
+                .iter()
+                .filter(|f| f.status == FileStatus::Failed)
+                .count(),
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
@@ -64,8 +70,15 @@ impl Summary {
                 format!("{n} {word}s")
             }
         };
+        // Files that could not be checked are named only when there are some, so that the
+        // three counts always add up to the files read.
+        let failed = if self.failed > 0 {
+            format!(", {} could not be checked", self.failed)
+        } else {
+            String::new()
+        };
         format!(
-            "{}, {}, {} in {} ({} checked, {} not recognised); {} suppressed",
+            "{}, {}, {} in {} ({} checked, {} not recognised{failed}); {} suppressed",
             plural(self.errors, "error"),
             plural(self.warnings, "warning"),
             plural(self.infos, "info"),
