@@ -38,7 +38,9 @@ declare_rule! {
     ///
     /// ## Known problems
     /// When an unknown key is a likely misspelling of the missing element (`effect`,
-    /// `Actions`), only `unknown-element` is reported, with the correct name.
+    /// `Actions`), the element is still reported missing, with the key labelled, because RAM
+    /// rejects the statement; `unknown-element` reports the key too. Such a statement grants
+    /// and denies nothing in `--require` and `simulate`.
     pub static MISSING_ELEMENT = ("missing-element", Error, "a policy or statement lacks a required element");
 }
 
@@ -49,7 +51,8 @@ declare_rule! {
     /// `NotAction`, `Resource`, `NotResource`, `Principal` and `Condition` in a statement.
     /// Element names are case-sensitive. The closest correct name is suggested
     /// (`Actions` → `Action`, `effect` → `Effect`), and the misspelled element's value is
-    /// still checked as if it were spelled right.
+    /// still checked as if it were spelled right. A misspelled required element is also a
+    /// `missing-element` error.
     ///
     /// ## Why it matters
     /// A misspelled element is at best ignored and at worst makes RAM reject the policy. An
@@ -286,23 +289,24 @@ pub fn check_policy_sent<'a>(
     };
     check_size(ctx, root, pointer, text, limit);
 
-    match elements.get("Version") {
-        Some(version) => check_version(ctx, version, pointer),
-        None => {
-            if !elements.misspelled.contains(&"Version") {
-                ctx.report(
-                    Diagnostic::new(
-                        &MISSING_ELEMENT,
-                        ctx.file,
-                        root.span,
-                        "the policy has no `Version`; RAM requires `\"Version\": \"1\"`",
-                    )
-                    .label("this policy")
-                    .help("add `\"Version\": \"1\"`")
-                    .pointer(pointer_push(pointer, "Version")),
-                );
-            }
+    let version = elements.get("Version");
+    if let Some(version) = version {
+        check_version(ctx, version, pointer);
+    }
+    if version.is_none_or(|member| member.key != "Version") {
+        let mut diagnostic = Diagnostic::new(
+            &MISSING_ELEMENT,
+            ctx.file,
+            root.span,
+            "the policy has no `Version`; RAM requires `\"Version\": \"1\"`",
+        )
+        .label("this policy")
+        .help("add `\"Version\": \"1\"`")
+        .pointer(pointer_push(pointer, "Version"));
+        if let Some(member) = version {
+            diagnostic = misspelled_label(ctx, diagnostic, member, "Version");
         }
+        ctx.report(diagnostic);
     }
 
     let mut policy = Policy {
@@ -311,21 +315,32 @@ pub fn check_policy_sent<'a>(
         kind,
         statements: Vec::new(),
     };
-    let Some(statement_member) = elements.get("Statement") else {
-        if !elements.misspelled.contains(&"Statement") {
-            ctx.report(
-                Diagnostic::new(
-                    &MISSING_ELEMENT,
-                    ctx.file,
-                    root.span,
-                    "the policy has no `Statement`; a policy needs at least one statement",
-                )
-                .label("this policy")
-                .pointer(pointer_push(pointer, "Statement")),
+    let statement_member = elements.get("Statement");
+    if statement_member.is_none_or(|member| member.key != "Statement") {
+        let mut diagnostic = Diagnostic::new(
+            &MISSING_ELEMENT,
+            ctx.file,
+            root.span,
+            "the policy has no `Statement`; a policy needs at least one statement",
+        )
+        .label("this policy")
+        .pointer(pointer_push(pointer, "Statement"));
+        if root.get("Effect").is_some() || root.get("Action").is_some() {
+            diagnostic = diagnostic.help(
+                "put each statement's elements in an object of a `Statement` array: `\"Statement\": [{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}]`",
             );
         }
+        if let Some(member) = statement_member {
+            diagnostic = misspelled_label(ctx, diagnostic, member, "Statement");
+        }
+        ctx.report(diagnostic);
+    }
+    let Some(statement_member) = statement_member else {
         return policy;
     };
+    // Statements under a misspelled key are checked, but RAM rejects the policy, so none of
+    // them grants or denies anything.
+    let statements_ignored = statement_member.key != "Statement";
 
     policy.statement_span = Some(statement_member.value.span);
     let statements_pointer = pointer_push(pointer, &statement_member.key);
@@ -378,7 +393,10 @@ pub fn check_policy_sent<'a>(
     let kind = infer_kind(kind, &statement_nodes);
     policy.kind = kind;
     for (index, (node, statement_pointer)) in statement_nodes.into_iter().enumerate() {
-        if let Some(statement) = check_statement(ctx, node, index, statement_pointer, kind) {
+        if let Some(mut statement) = check_statement(ctx, node, index, statement_pointer, kind) {
+            if statements_ignored {
+                statement.effect = None;
+            }
             policy.statements.push(statement);
         }
     }
@@ -472,7 +490,13 @@ fn resolve_elements<'t, 'a>(
             format!("{} is not an element of a RAM {container}", quote(key)),
         )
         .pointer(pointer_push(pointer, key));
+        let statement_element = container == "policy" && STATEMENT_ELEMENTS.contains(&key);
         diagnostic = match suggestion {
+            _ if statement_element => diagnostic
+                .label("an element of a statement")
+                .help(format!(
+                    "move `{key}` into a statement: `\"Statement\": [{{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}}]`"
+                )),
             Some(name) => {
                 let present = elements.found.iter().any(|(element, _)| *element == name);
                 if !present {
@@ -602,24 +626,31 @@ fn check_statement<'a>(
         }
     }
 
-    match elements.get("Effect") {
-        Some(effect) => {
-            statement.effect_span = Some(effect.value.span);
-            statement.effect = check_effect(ctx, effect, &pointer);
+    // A required element present only under a misspelled key is checked, and reported
+    // missing too, because RAM rejects the statement. Such a statement grants and denies
+    // nothing, so its effect is cleared at the end.
+    let mut rejected = false;
+    let effect = elements.get("Effect");
+    if let Some(effect) = effect {
+        statement.effect_span = Some(effect.value.span);
+        statement.effect = check_effect(ctx, effect, &pointer);
+    }
+    if effect.is_none_or(|member| member.key != "Effect") {
+        let mut diagnostic = missing(
+            ctx,
+            node,
+            &pointer,
+            "Effect",
+            "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`",
+        );
+        if let Some(member) = effect {
+            diagnostic = misspelled_label(ctx, diagnostic, member, "Effect");
+            rejected = true;
         }
-        None if !elements.misspelled.contains(&"Effect") => {
-            ctx.report(missing(
-                ctx,
-                node,
-                &pointer,
-                "Effect",
-                "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`",
-            ));
-        }
-        None => {}
+        ctx.report(diagnostic);
     }
 
-    statement.action = check_pair(
+    let (action, misspelled_action) = check_pair(
         ctx,
         node,
         &elements,
@@ -627,12 +658,14 @@ fn check_statement<'a>(
         ("Action", "NotAction"),
         true,
     );
+    statement.action = action;
+    rejected |= misspelled_action;
     let has_principal = elements.get("Principal").is_some();
     let resource_required = match kind {
         PolicyKind::Trust => false,
         _ => !(has_principal && statement_is_trust(&statement)),
     };
-    statement.resource = check_pair(
+    let (resource, misspelled_resource) = check_pair(
         ctx,
         node,
         &elements,
@@ -640,6 +673,8 @@ fn check_statement<'a>(
         ("Resource", "NotResource"),
         resource_required,
     );
+    statement.resource = resource;
+    rejected |= misspelled_resource;
     if let Some(action) = &statement.action {
         for (i, item) in action.items.iter().enumerate() {
             let key = if action.negated {
@@ -665,31 +700,37 @@ fn check_statement<'a>(
         }
     }
 
-    match elements.get("Principal") {
-        Some(principal) => {
-            statement.principal_span = Some(principal.value.span);
-            elements::check_principal(ctx, principal, &pointer, kind);
+    let principal = elements.get("Principal");
+    if let Some(principal) = principal {
+        statement.principal_span = Some(principal.value.span);
+        elements::check_principal(ctx, principal, &pointer, kind);
+    }
+    let principal_required = matches!(
+        kind,
+        PolicyKind::Trust | PolicyKind::Resource | PolicyKind::Endpoint
+    );
+    if principal_required && principal.is_none_or(|member| member.key != "Principal") {
+        let mut diagnostic = missing(
+            ctx,
+            node,
+            &pointer,
+            "Principal",
+            "in a resource-based policy every statement names who it applies to",
+        );
+        if let Some(member) = principal {
+            diagnostic = misspelled_label(ctx, diagnostic, member, "Principal");
+            rejected = true;
         }
-        None if matches!(
-            kind,
-            PolicyKind::Trust | PolicyKind::Resource | PolicyKind::Endpoint
-        ) && !elements.misspelled.contains(&"Principal") =>
-        {
-            ctx.report(missing(
-                ctx,
-                node,
-                &pointer,
-                "Principal",
-                "in a resource-based policy every statement names who it applies to",
-            ));
-        }
-        None => {}
+        ctx.report(diagnostic);
     }
 
     if let Some(condition) = elements.get("Condition") {
         let (conditions, invalid) = condition::check_condition(ctx, condition, &pointer);
         statement.conditions = conditions;
         statement.conditions_invalid = invalid;
+    }
+    if rejected {
+        statement.effect = None;
     }
     Some(statement)
 }
@@ -786,7 +827,7 @@ fn check_pair<'a>(
     pointer: &str,
     (plain, negated): (&'static str, &'static str),
     required: bool,
-) -> Option<Patterns<'a>> {
+) -> (Option<Patterns<'a>>, bool) {
     let positive = elements.get(plain);
     let negative = elements.get(negated);
     if let (Some(first), Some(second)) = (positive, negative) {
@@ -819,9 +860,7 @@ fn check_pair<'a>(
         (Some(member), _) => (member, false),
         (None, Some(member)) => (member, true),
         (None, None) => {
-            let misspelled =
-                elements.misspelled.contains(&plain) || elements.misspelled.contains(&negated);
-            if required && !misspelled {
+            if required {
                 let help = if plain == "Action" {
                     "add `\"Action\"` with the actions the statement applies to, such as `\"ecs:DescribeInstances\"`"
                 } else {
@@ -830,18 +869,25 @@ fn check_pair<'a>(
                 let name = format!("{plain}` nor `{negated}");
                 ctx.report(missing(ctx, statement, pointer, &name, help));
             }
-            return None;
+            return (None, false);
         }
     };
     let key = if is_negated { negated } else { plain };
+    let misspelled = member.key != key;
+    if misspelled && required {
+        let name = format!("{plain}` nor `{negated}");
+        let help = format!("rename `{}` to `{key}`", member.key);
+        let diagnostic = missing(ctx, statement, pointer, &name, &help);
+        ctx.report(misspelled_label(ctx, diagnostic, member, key));
+    }
     let element_pointer = pointer_push(pointer, key);
-    let items = string_items(ctx, member, &element_pointer, key)?;
-    Some(Patterns {
+    let patterns = string_items(ctx, member, &element_pointer, key).map(|items| Patterns {
         negated: is_negated,
         key_span: member.key_span,
         value_span: member.value.span,
         items,
-    })
+    });
+    (patterns, misspelled && required)
 }
 
 /// Reads a value that may be a string or an array of strings, reporting wrong types and
@@ -908,6 +954,23 @@ pub(super) fn string_items<'a>(
             None
         }
     }
+}
+
+/// Labels the key that misspells a missing element, with help to rename it.
+fn misspelled_label(
+    ctx: &Ctx<'_>,
+    diagnostic: Diagnostic,
+    member: &Member<'_>,
+    element: &str,
+) -> Diagnostic {
+    let key = member.key.as_ref();
+    diagnostic
+        .secondary(
+            ctx.file,
+            member.key_span,
+            format!("`{key}` is not `{element}`: element names are case-sensitive"),
+        )
+        .help(format!("rename `{key}` to `{element}`"))
 }
 
 fn missing(ctx: &Ctx<'_>, node: &Node<'_>, pointer: &str, element: &str, help: &str) -> Diagnostic {

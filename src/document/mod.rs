@@ -118,8 +118,8 @@ pub enum PolicyKind {
 }
 
 /// Tells whether a JSON value is a RAM policy document: an object with a `Statement` key,
-/// or with `Version` and a key that is a misspelling of `Statement` or holds statement-like
-/// objects.
+/// or with `Version` (in any case) and either a key that is a misspelling of `Statement` or
+/// contains statement-like objects, or an `Effect` of a statement written at the top level.
 pub fn is_policy(root: &Node<'_>) -> bool {
     let Some(members) = root.as_object() else {
         return false;
@@ -127,13 +127,21 @@ pub fn is_policy(root: &Node<'_>) -> bool {
     if members.iter().any(|member| member.key == "Statement") {
         return true;
     }
-    if !members.iter().any(|member| member.key == "Version") {
+    if !members
+        .iter()
+        .any(|member| member.key.eq_ignore_ascii_case("Version"))
+    {
         return false;
     }
-    members.iter().any(|member| {
-        let key = member.key.to_ascii_lowercase();
-        key == "statement" || key == "statements" || holds_statements(&member.value)
-    })
+    // A request also has `Version` and `Action`, but never `Effect`.
+    let flattened = members
+        .iter()
+        .any(|member| member.key.eq_ignore_ascii_case("Effect"));
+    flattened
+        || members.iter().any(|member| {
+            let key = member.key.to_ascii_lowercase();
+            key == "statement" || key == "statements" || holds_statements(&member.value)
+        })
 }
 
 fn holds_statements(node: &Node<'_>) -> bool {

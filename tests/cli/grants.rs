@@ -280,6 +280,51 @@ fn unreadable_policy_never_passes() {
 }
 
 #[test]
+fn misspelled_element_grants_nothing() {
+    let dir = TempDir::new("require-misspelled");
+    let policy = dir.write(
+        "misspelled.json",
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Actions": "ens:ExportImage", "Resource": "*"}]}"#,
+    );
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let output = run(&[
+        "check",
+        "--format",
+        "json",
+        "--require",
+        "ens:ExportImage",
+        path(&policy),
+    ]);
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    let denied = diagnostics_of(&output, "action-not-granted");
+    assert_eq!(denied.len(), 1, "{}", output.stdout);
+    let missing = diagnostics_of(&output, "missing-element");
+    assert_eq!(missing.len(), 1, "{}", output.stdout);
+    assert_eq!(
+        missing[0]["message"],
+        "the statement has no `Action` nor `NotAction`"
+    );
+    assert_eq!(
+        slice(&text, &missing[0]["labels"][0]["span"]),
+        "\"Actions\""
+    );
+
+    let simulated = run(&[
+        "simulate",
+        "--policy",
+        path(&policy),
+        "--action",
+        "ens:ExportImage",
+    ]);
+    assert_eq!(simulated.code, 1, "{}", simulated.stdout);
+    assert!(
+        simulated.stdout.starts_with("implicitly-denied"),
+        "{}",
+        simulated.stdout
+    );
+}
+
+#[test]
 fn require_rejects_patterns_and_malformed_actions() {
     let dir = TempDir::new("require-bad");
     let allow = dir.write("allow.json", ALLOW_ENS);
