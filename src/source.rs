@@ -64,7 +64,9 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
-        starts.push(0);
+        // A byte-order mark is not part of line 1, so columns there count from after it and
+        // excerpts do not show it. Offsets still count its bytes.
+        starts.push(if text.starts_with('\u{feff}') { 3 } else { 0 });
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         LineIndex { starts }
     }
@@ -73,6 +75,7 @@ impl LineIndex {
     pub fn line_of(&self, offset: u32) -> usize {
         match self.starts.binary_search(&offset) {
             Ok(line) => line,
+            Err(0) => 0,
             Err(next) => next - 1,
         }
     }
@@ -106,7 +109,7 @@ impl LineIndex {
     /// Converts a byte offset into a position; `offset` must lie on a character boundary.
     pub fn position(&self, text: &str, offset: u32) -> Position {
         let line = self.line_of(offset);
-        let start = self.starts[line] as usize;
+        let start = (self.starts[line] as usize).min(offset as usize);
         let column = text[start..offset as usize].chars().count() as u32 + 1;
         Position {
             line: line as u32 + 1,
@@ -446,6 +449,21 @@ fn window(text: &str, line: std::ops::Range<usize>, lo: usize, hi: usize) -> (us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_order_mark_is_not_a_column() {
+        let text = "\u{feff}{\"Effect\": 1}";
+        let index = LineIndex::new(text);
+        let brace = index.position(text, 3);
+        assert_eq!((brace.line, brace.column, brace.offset), (1, 1, 3));
+        let key = index.position(text, 4);
+        assert_eq!((key.line, key.column), (1, 2));
+        assert_eq!(index.position(text, 0).column, 1);
+        assert_eq!(index.line_range(text, 0), 3..text.len());
+        let excerpt = Excerpt::build(text, &index, [Span::new(4, 12)]);
+        assert_eq!(excerpt.lines()[0].text, "{\"Effect\": 1}");
+        assert_eq!(excerpt.lines()[0].start, 3);
+    }
 
     #[test]
     fn line_index_positions_count_characters() {
