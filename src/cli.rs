@@ -328,6 +328,13 @@ fn check(
         if let Err(message) = grants::check_required_action(action) {
             return usage_error(stderr, &format!("--require: {message}"));
         }
+        // The catalog can be older than the service, so an unlisted action is still checked.
+        if let Some(message) = crate::checks::catalog::unlisted_action_warning(action) {
+            writeln!(
+                stderr,
+                "warning: --require: {message}\nnote: `{action}` is checked as written"
+            )?;
+        }
     }
     let mut sets = match config.grant_sets() {
         Ok(sets) => sets,

@@ -29,6 +29,13 @@ pub fn run(
     if let Err(message) = grants::check_required_action(&args.action) {
         return usage_error(stderr, &format!("--action: {message}"));
     }
+    if let Some(message) = crate::checks::catalog::unlisted_action_warning(&args.action) {
+        writeln!(
+            stderr,
+            "warning: --action: {message}\nnote: `{}` is simulated as written",
+            args.action
+        )?;
+    }
     let resource = match &args.resource {
         Some(resource) => {
             if let Some((problem, _)) = resource_problem(resource) {

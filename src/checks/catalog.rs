@@ -316,6 +316,52 @@ fn report_unknown_service(
     );
 }
 
+/// Compares one literal action named outside a policy (on the command line) with the
+/// catalog. Returns a warning with the closest real names when the catalog does not list
+/// it, or `None` when it does or when the catalog has no action list for its service.
+pub fn unlisted_action_warning(text: &str) -> Option<String> {
+    let (service_code, name) = text.split_once(':')?;
+    let Some(service) = catalog::service(service_code) else {
+        let hint = suggest_service(service_code)
+            .map(|code| format!("; did you mean `{code}:{name}`?"))
+            .unwrap_or_default();
+        return Some(format!(
+            "service code `{service_code}` is not in {}{hint}",
+            catalog_name()
+        ));
+    };
+    if !service.actions_known() {
+        return None;
+    }
+    if let Some(action) = service.action(name) {
+        if action.name() == name {
+            return None;
+        }
+        return Some(format!(
+            "`{text}` differs only in case from `{}:{}` in {}",
+            service.code,
+            action.name(),
+            catalog_name()
+        ));
+    }
+    let hint = match suggest_actions(service, name).as_slice() {
+        [] => String::new(),
+        names => format!(
+            "; did you mean {}?",
+            names
+                .iter()
+                .map(|name| format!("`{service_code}:{name}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    };
+    Some(format!(
+        "`{name}` is not an action of `{}` in {}{hint}",
+        service.code,
+        catalog_name()
+    ))
+}
+
 /// Returns the known service code closest to `code`. Service codes are short, so only a
 /// case difference or one edit in a code of four or more characters counts as a typo;
 /// anything looser suggests unrelated services (`bss` is not a typo of `ess`).

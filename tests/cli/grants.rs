@@ -345,6 +345,59 @@ fn require_rejects_patterns_and_malformed_actions() {
 }
 
 #[test]
+fn unlisted_required_action_warns() {
+    let dir = TempDir::new("require-unlisted");
+    let allow = dir.write("allow.json", ALLOW_ENS);
+    let read_only = dir.write("read-only.json", READ_ONLY);
+    let output = run(&["check", "--require", "ens:ExportImages", path(&read_only)]);
+    // The catalog can be older than the service, so the run goes on and checks the action.
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(
+        output.stderr.contains(
+            "warning: --require: `ExportImages` is not an action of `ens` in the action catalog"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("did you mean `ens:ExportImage`?"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stdout.contains("ens:ExportImages"),
+        "{}",
+        output.stdout
+    );
+
+    let listed = run(&["check", "--require", "ens:ExportImage", path(&allow)]);
+    assert_eq!(listed.code, 0, "{}", listed.stdout);
+    assert!(!listed.stderr.contains("warning"), "{}", listed.stderr);
+
+    let simulated = run(&[
+        "simulate",
+        "--policy",
+        path(&allow),
+        "--action",
+        "ecss:DescribeInstances",
+    ]);
+    assert!(
+        simulated
+            .stderr
+            .contains("warning: --action: service code `ecss` is not in the action catalog"),
+        "{}",
+        simulated.stderr
+    );
+    assert!(
+        simulated
+            .stderr
+            .contains("did you mean `ecs:DescribeInstances`?"),
+        "{}",
+        simulated.stderr
+    );
+}
+
+#[test]
 fn grants_entries_check_their_policies() {
     let dir = TempDir::new("grants-config");
     dir.write("policies/allow.json", ALLOW_ENS);
