@@ -1,6 +1,9 @@
 //! The diagnostic model shared by every check and every output format.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -63,13 +66,14 @@ pub struct Diagnostic {
     /// The severity after configuration; checks create diagnostics at the rule's default.
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    /// Shared between diagnostics with the same text; see [`shared_text`].
+    pub help: Option<Arc<str>>,
     pub file: FileId,
     /// The primary span; `None` for diagnostics about a whole file that has no text, such as
     /// one that could not be read.
     pub span: Option<Span>,
     /// The primary label printed under the underline; a short phrase.
-    pub label: Option<String>,
+    pub label: Option<Arc<str>>,
     pub labels: Vec<Label>,
     /// Secondary labels left out because the diagnostic already had [`MAX_LABELS`].
     pub omitted_labels: usize,
@@ -108,17 +112,17 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shared_text(help.into()));
         self
     }
 
     pub fn maybe_help(mut self, help: Option<String>) -> Self {
-        self.help = help;
+        self.help = help.map(shared_text);
         self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(shared_text(label.into()));
         self
     }
 
@@ -150,6 +154,29 @@ impl Diagnostic {
     pub fn start(&self) -> u32 {
         self.span.map_or(0, |span| span.start)
     }
+}
+
+/// Distinct texts each thread remembers for sharing; past this, texts are kept unshared.
+const SHARED_TEXTS: usize = 4096;
+
+/// Returns a shared copy of a help or label text. Most diagnostics of a rule repeat a few
+/// help and label texts, so a scan with a hundred thousand findings keeps each text once
+/// per thread, not once per diagnostic.
+fn shared_text(text: String) -> Arc<str> {
+    thread_local! {
+        static TEXTS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    }
+    TEXTS.with(|texts| {
+        let mut texts = texts.borrow_mut();
+        if let Some(found) = texts.get(text.as_str()) {
+            return Arc::clone(found);
+        }
+        let created: Arc<str> = Arc::from(text);
+        if texts.len() < SHARED_TEXTS {
+            texts.insert(Arc::clone(&created));
+        }
+        created
+    })
 }
 
 /// The longest value a message shows whole; longer ones are shortened in the middle.

@@ -192,6 +192,13 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
                 .map(|(offset, target)| process_one((first + offset, target)))
                 .collect(),
         };
+        // Growing by the chunk's exact need, not by doubling, keeps the largest allocation of
+        // a scan with many findings near its real size.
+        let found: usize = outcomes
+            .iter()
+            .map(|o: &file::FileOutcome| o.diagnostics.len())
+            .sum();
+        result.diagnostics.reserve_exact(found);
         for (i, outcome) in chunk.zip(outcomes) {
             if outcome.io_failure {
                 result.io_failure = true;
