@@ -56,8 +56,11 @@ pub(crate) enum Loaded {
     Failed(std::io::Error),
 }
 
-pub(crate) fn read_capped(reader: &mut dyn Read, cap: u64) -> Loaded {
-    let mut bytes = Vec::new();
+/// Reads at most `cap + 1` bytes. `expected` is the size the file is expected to have (0 when
+/// unknown); reserving it up front saves the probing reads and regrowth of an empty buffer.
+pub(crate) fn read_capped(reader: &mut dyn Read, cap: u64, expected: u64) -> Loaded {
+    // One byte more than expected, so that the read that finds the end needs no regrowth.
+    let mut bytes = Vec::with_capacity(expected.min(cap) as usize + 1);
     match reader.take(cap + 1).read_to_end(&mut bytes) {
         Ok(_) if bytes.len() as u64 > cap => Loaded::TooLarge(bytes.len() as u64),
         Ok(_) => Loaded::Bytes(bytes),
@@ -78,7 +81,7 @@ fn load(target: &Target, cap: u64) -> Loaded {
         return Loaded::TooLarge(metadata.len());
     }
     match std::fs::File::open(&target.path) {
-        Ok(mut file) => read_capped(&mut file, cap),
+        Ok(mut file) => read_capped(&mut file, cap, metadata.len()),
         Err(error) => Loaded::Failed(error),
     }
 }

@@ -59,7 +59,8 @@ fn read_module(folder: &Path, max_file_size: u64) -> ModuleScope {
         let Ok(mut file) = std::fs::File::open(&path) else {
             continue;
         };
-        if let Loaded::Bytes(bytes) = read_capped(&mut file, max_file_size)
+        let expected = file.metadata().map_or(0, |metadata| metadata.len());
+        if let Loaded::Bytes(bytes) = read_capped(&mut file, max_file_size, expected)
             && let Ok(text) = String::from_utf8(bytes)
             && let Some(name) = path.file_name()
         {

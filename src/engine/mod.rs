@@ -138,7 +138,7 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
     if discovery.targets.iter().any(|t| t.origin == Origin::Stdin)
         && let Some(reader) = options.stdin.take()
     {
-        stdin_bytes = Some(read_capped(reader, settings.max_file_size));
+        stdin_bytes = Some(read_capped(reader, settings.max_file_size, 0));
     }
 
     let mut targets = std::mem::take(&mut discovery.targets);
