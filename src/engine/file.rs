@@ -56,8 +56,8 @@ pub(crate) enum Loaded {
     Failed(std::io::Error),
 }
 
-/// Reads at most `cap + 1` bytes. `expected` is the size the file is expected to have (0 when
-/// unknown); reserving it up front saves the probing reads and regrowth of an empty buffer.
+/// Reads at most `cap + 1` bytes. `expected` is the file's size from its metadata, or 0 when
+/// unknown. Reserving that size up front saves the probing reads of an empty buffer.
 pub(crate) fn read_capped(reader: &mut dyn Read, cap: u64, expected: u64) -> Loaded {
     // One byte more than expected, so that the read that finds the end needs no regrowth.
     let mut bytes = Vec::with_capacity(expected.min(cap) as usize + 1);
