@@ -80,7 +80,7 @@ pub struct Diagnostic {
     /// The JSON pointer of the value the diagnostic is about, when it is inside a document.
     pub pointer: Option<String>,
     /// A description of the subject that does not change when the file is reformatted or
-    /// the statement moves; the fingerprint is computed from it.
+    /// another value is edited; the fingerprint is computed from it.
     pub subject: String,
     pub fingerprint: String,
 }

@@ -2,10 +2,12 @@
 //! statements, used by baselines, suppressions and SARIF's `partialFingerprints`.
 //!
 //! A fingerprint hashes the rule id, the file's display path and a *subject*: the JSON
-//! pointer of the offending value in which every array index is replaced by a digest of the
-//! element it selects (a statement's `Sid` when it has one), followed by a digest of the
-//! value itself. Whitespace and the order of statements therefore do not change it; editing
-//! the statement it is about does. Diagnostics that would share a fingerprint within a file
+//! pointer of the offending value, followed by a digest of the value itself. In the pointer,
+//! a statement with a `Sid` is named by its `Sid`, any other object in an array keeps its
+//! index, and a scalar in an array (an action, a resource) is named by a digest of its value.
+//! Whitespace and edits to other values therefore do not change a fingerprint, so findings in
+//! one statement can be fixed one at a time against a baseline. Moving a statement changes it
+//! unless the statement has a `Sid`. Diagnostics that would share a fingerprint within a file
 //! are numbered in source order.
 
 use std::borrow::Cow;
@@ -116,17 +118,18 @@ fn normalise_pointer(
         };
         match node.map(|n| &n.value) {
             Some(Value::Array(items)) => {
-                let element = token.parse::<usize>().ok().and_then(|i| items.get(i));
-                match element {
-                    Some(element) => {
+                let index = token.parse::<usize>().ok();
+                let element = index.and_then(|i| items.get(i));
+                match (element, index) {
+                    (Some(element), Some(index)) => {
                         let key = element as *const Node<'_> as usize;
                         let identity = identities
                             .entry(key)
-                            .or_insert_with(|| element_identity(element));
+                            .or_insert_with(|| element_identity(element, index));
                         out.push_str("/#");
                         out.push_str(identity);
                     }
-                    None => {
+                    _ => {
                         out.push('/');
                         out.push_str(&token);
                     }
@@ -157,11 +160,15 @@ fn normalise_pointer(
     out
 }
 
-/// Identifies an array element: a statement by its `Sid` when it has one, anything else by
-/// a digest of its canonical text.
-fn element_identity(node: &Node<'_>) -> String {
+/// Identifies an array element: a statement by its `Sid` when it has one, any other object
+/// by its index, and anything else by a digest of its canonical text. A digest of a whole
+/// statement would change with every fix inside it and orphan its other findings.
+fn element_identity(node: &Node<'_>, index: usize) -> String {
     if let Some(sid) = node.get("Sid").and_then(|member| member.value.as_str()) {
         return format!("sid:{sid}");
+    }
+    if node.as_object().is_some() {
+        return format!("@{index}");
     }
     format!("{:x}", digest(node))
 }
@@ -275,19 +282,19 @@ mod tests {
     use crate::syntax::json::parse;
 
     #[test]
-    fn pointer_survives_reformatting_and_moves() {
-        let a = parse(r#"{"Statement": [{"Effect": "Allow"}, {"Effect": "Alow"}]}"#).unwrap();
-        let b = parse("{\n  \"Statement\": [\n    {\"Effect\":   \"Alow\"},\n    {\"Effect\": \"Allow\"}\n  ]\n}").unwrap();
+    fn statement_named_by_sid_or_index() {
+        let a = parse(r#"{"Statement": [{"Effect": "Allow"}, {"Sid": "S", "Effect": "Alow"}]}"#)
+            .unwrap();
+        let b = parse("{\n  \"Statement\": [\n    {\"Sid\": \"S\", \"Effect\":   \"Alow\"},\n    {\"Effect\": \"Allow\"}\n  ]\n}").unwrap();
         let mut cache = HashMap::new();
         let moved = normalise_pointer(&b, "/Statement/0/Effect", &mut HashMap::new());
         assert_eq!(
             normalise_pointer(&a, "/Statement/1/Effect", &mut cache),
             moved
         );
-        assert_ne!(
-            normalise_pointer(&a, "/Statement/0/Effect", &mut cache),
-            normalise_pointer(&a, "/Statement/1/Effect", &mut cache)
-        );
+        let by_index = normalise_pointer(&a, "/Statement/0/Effect", &mut cache);
+        assert!(by_index.starts_with("/Statement/#@0/Effect="), "{by_index}");
+        assert!(moved.starts_with("/Statement/#sid:S/Effect="), "{moved}");
     }
 
     #[test]

@@ -544,24 +544,33 @@ fn rule_command_prints_documentation() {
 }
 
 #[test]
-fn fingerprints_survive_reformatting_and_moving_statements() {
-    let compact = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"},{"Effect":"Alow","Action":"oss:*","Resource":"*"}]}"#;
-    let moved = "{\n  \"Version\": \"1\",\n  \"Statement\": [\n    {\"Effect\": \"Alow\", \"Action\": \"oss:*\", \"Resource\": \"*\"},\n    {\"Effect\": \"Allow\", \"Action\": \"ecs:*\", \"Resource\": \"*\"}\n  ]\n}\n";
-    let fingerprint = |text: &str| {
-        let args = [
-            "check",
-            "--format",
-            "json",
-            "--select",
-            "invalid-effect",
-            "-",
-        ];
+fn fingerprints_survive_reformatting_and_other_fixes() {
+    let fingerprint = |text: &str, rule: &str| {
+        let args = ["check", "--format", "json", "--select", rule, "-"];
         run_with_stdin(&args, text.as_bytes()).json()["diagnostics"][0]["fingerprint"]
             .as_str()
             .unwrap()
             .to_string()
     };
-    assert_eq!(fingerprint(compact), fingerprint(moved));
-    let changed = compact.replace("oss:*", "oss:Get*");
-    assert_ne!(fingerprint(compact), fingerprint(&changed));
+    let compact = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"},{"Effect":"Alow","Action":"Oss: GetObject","Resource":"*"}]}"#;
+    let reformatted = "{\n  \"Version\": \"1\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"ecs:*\", \"Resource\": \"*\"},\n    {\"Effect\":   \"Alow\", \"Action\": \"Oss: GetObject\", \"Resource\": \"*\"}\n  ]\n}\n";
+    let original = fingerprint(compact, "invalid-effect");
+    assert_eq!(original, fingerprint(reformatted, "invalid-effect"));
+
+    // Fixing another finding in the same statement keeps this one's fingerprint, so a
+    // baseline's findings can be fixed one at a time.
+    let action_fixed = compact.replace("Oss: GetObject", "oss:GetObject");
+    assert_eq!(original, fingerprint(&action_fixed, "invalid-effect"));
+
+    // Changing the offending value gives a new fingerprint.
+    let effect_changed = compact.replace("\"Alow\"", "\"Alloww\"");
+    assert_ne!(original, fingerprint(&effect_changed, "invalid-effect"));
+
+    // A statement with a `Sid` keeps its fingerprints when it moves.
+    let with_sid = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"},{"Sid":"Read","Effect":"Alow","Action":"oss:GetObject","Resource":"*"}]}"#;
+    let moved = r#"{"Version":"1","Statement":[{"Sid":"Read","Effect":"Alow","Action":"oss:GetObject","Resource":"*"},{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}"#;
+    assert_eq!(
+        fingerprint(with_sid, "invalid-effect"),
+        fingerprint(moved, "invalid-effect")
+    );
 }
