@@ -7,6 +7,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 
 use crate::baseline::{Baseline, BaselineEntry};
 use crate::config::{self, Config, ConfigError, FailOn};
@@ -449,7 +450,7 @@ fn check(
         Some(path) => {
             let written = std::fs::File::create(path).and_then(|file| {
                 let mut writer = std::io::BufWriter::new(file);
-                write_report(&args, &result, &summary, &stale, &mut writer)?;
+                write_report(&args, jobs, &result, &summary, &stale, &mut writer)?;
                 writer.flush()
             });
             if let Err(error) = written {
@@ -461,7 +462,7 @@ fn check(
                 return Ok(EXIT_TROUBLE);
             }
         }
-        None => write_report(&args, &result, &summary, &stale, stdout)?,
+        None => write_report(&args, jobs, &result, &summary, &stale, stdout)?,
     }
 
     let documents: usize = result.files.iter().map(|f| f.documents).sum();
@@ -493,10 +494,14 @@ fn check(
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-/// Writes the report in the requested format. Text is written one diagnostic at a time, so
-/// that a scan with many findings never holds the whole report in memory.
+/// The number of diagnostics rendered at a time, on `--jobs` threads, before writing them.
+const RENDER_CHUNK: usize = 1024;
+
+/// Writes the report in the requested format. Text is rendered in chunks of [`RENDER_CHUNK`]
+/// diagnostics, so that a scan with many findings never keeps the whole report in memory.
 fn write_report(
     args: &CheckArgs,
+    jobs: usize,
     result: &RunResult,
     summary: &Summary,
     stale: &[BaselineEntry],
@@ -514,12 +519,29 @@ fn write_report(
                 }
             };
             let style = Style { color };
-            let mut rendered = String::new();
-            for diagnostic in diagnostics {
-                report::text::render(&mut rendered, diagnostic, files, style);
-                out.write_all(rendered.as_bytes())?;
-                rendered.clear();
+            let render_one = |diagnostic: &Diagnostic| {
+                let mut text = String::new();
+                report::text::render(&mut text, diagnostic, files, style);
+                text
+            };
+            let pool = if jobs > 1 && diagnostics.len() > RENDER_CHUNK {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(jobs)
+                    .build()
+                    .ok()
+            } else {
+                None
+            };
+            for chunk in diagnostics.chunks(RENDER_CHUNK) {
+                let texts: Vec<String> = match &pool {
+                    Some(pool) => pool.install(|| chunk.par_iter().map(render_one).collect()),
+                    None => chunk.iter().map(render_one).collect(),
+                };
+                for text in texts {
+                    out.write_all(text.as_bytes())?;
+                }
             }
+            let mut rendered = String::new();
             if !args.quiet {
                 rendered.push_str(&summary.line());
                 rendered.push('\n');

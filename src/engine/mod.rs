@@ -342,12 +342,24 @@ fn add_inventory_files(discovery: &mut discover::Discovery, files: &[PathBuf]) {
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic], files: &[FileInfo]) {
     // A stable sort of the diagnostics themselves would allocate a buffer of half of them,
     // so indexes are sorted instead and the permutation is applied in place.
+    // Each file's rank in path order, so that the sort compares numbers, not paths. Files
+    // with the same path share a rank.
+    let mut by_path: Vec<u32> = (0..files.len() as u32).collect();
+    by_path.sort_by(|&a, &b| files[a as usize].display.cmp(&files[b as usize].display));
+    let mut rank = vec![0u32; files.len()];
+    for (position, pair) in by_path.iter().enumerate() {
+        rank[*pair as usize] = match position.checked_sub(1).map(|p| by_path[p] as usize) {
+            Some(previous) if files[previous].display == files[*pair as usize].display => {
+                rank[previous]
+            }
+            _ => position as u32,
+        };
+    }
     let mut order: Vec<u32> = (0..diagnostics.len() as u32).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (&diagnostics[a as usize], &diagnostics[b as usize]);
-        files[a.file.0 as usize]
-            .display
-            .cmp(&files[b.file.0 as usize].display)
+        rank[a.file.0 as usize]
+            .cmp(&rank[b.file.0 as usize])
             .then(a.start().cmp(&b.start()))
             .then(a.span.map(|s| s.end).cmp(&b.span.map(|s| s.end)))
             .then(a.rule.id.cmp(b.rule.id))
