@@ -137,18 +137,36 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
             Some((service, name)) => format!("{}:{name}", service.to_ascii_lowercase()),
             None => fixed,
         };
+        // The message names the kind of whitespace, because a line break or tab called "a space"
+        // is hard to find.
+        let what = if text
+            .chars()
+            .filter(|ch| ch.is_whitespace())
+            .all(|ch| ch == ' ')
+        {
+            "a space"
+        } else if text.contains(['\n', '\r']) {
+            "a line break"
+        } else if text.contains('\t') {
+            "a tab"
+        } else {
+            "a whitespace character"
+        };
         let problem = match text.split_once(':') {
             Some((_, name)) if name.starts_with(char::is_whitespace) => {
-                "has a space after the colon"
+                format!("has {what} after the colon")
             }
             Some((service, _)) if service.ends_with(char::is_whitespace) => {
-                "has a space before the colon"
+                format!("has {what} before the colon")
             }
-            _ if text.trim() != text => "has leading or trailing spaces",
-            _ => "contains a space",
+            _ if text.trim() != text && what == "a space" => {
+                "has leading or trailing spaces".to_string()
+            }
+            _ if text.trim() != text => format!("has {what} at its start or end"),
+            _ => format!("contains {what}"),
         };
         let fix = action_problem(&fixed).is_none().then_some(fixed);
-        return Some((problem.to_string(), fix));
+        return Some((problem, fix));
     }
     let Some((service, name)) = text.split_once(':') else {
         return Some((
@@ -395,6 +413,17 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_break_in_action_is_named() {
+        let (problem, fix) = action_problem("ecs:\nDescribeInstances").unwrap();
+        assert_eq!(problem, "has a line break after the colon");
+        assert_eq!(fix.as_deref(), Some("ecs:DescribeInstances"));
+        let (problem, _) = action_problem("ecs:Describe\tInstances").unwrap();
+        assert_eq!(problem, "contains a tab");
+        let (problem, _) = action_problem("ecs:DescribeInstances\n").unwrap();
+        assert_eq!(problem, "has a line break at its start or end");
+    }
 
     #[test]
     fn actions_with_spaces_get_a_fix() {

@@ -145,12 +145,18 @@ pub fn io_diagnostic(file: FileId, what: &str, error: &std::io::Error) -> Diagno
 
 /// Builds the diagnostic for a file over the size cap.
 pub fn too_large_diagnostic(file: FileId, size: u64, cap: u64) -> Diagnostic {
+    let shown = human_size(size);
+    // Below 1 KiB the readable size is already in bytes.
+    let exact = if size < 1024 {
+        String::new()
+    } else {
+        format!(" ({size} bytes)")
+    };
     Diagnostic::whole_file(
         &FILE_TOO_LARGE,
         file,
         format!(
-            "the file is {} ({size} bytes), larger than the {} cap; it was not read",
-            human_size(size),
+            "the file is {shown}{exact}, larger than the {} cap; it was not read",
             human_size(cap)
         ),
     )
@@ -178,7 +184,22 @@ pub fn human_size(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::human_size;
+    use super::{human_size, too_large_diagnostic};
+    use crate::diagnostic::FileId;
+
+    #[test]
+    fn too_large_message_gives_bytes_once() {
+        let small = too_large_diagnostic(FileId(0), 154, 100);
+        assert_eq!(
+            small.message,
+            "the file is 154 bytes, larger than the 100 bytes cap; it was not read"
+        );
+        let large = too_large_diagnostic(FileId(0), 2048, 1024);
+        assert_eq!(
+            large.message,
+            "the file is 2 KiB (2048 bytes), larger than the 1 KiB cap; it was not read"
+        );
+    }
 
     #[test]
     fn sizes_use_binary_units() {

@@ -133,8 +133,7 @@ pub fn object_prefix_problem(prefix: &str) -> Option<String> {
     let first = prefix.chars().next()?;
     if first == '/' || first == '\\' {
         return Some(format!(
-            "it starts with {}, and OSS rejects object keys that start with \"/\" or \"\\\\\"",
-            quote(&first.to_string())
+            "it starts with `{first}`, and OSS rejects object keys that start with `/` or `\\`"
         ));
     }
     None

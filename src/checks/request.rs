@@ -538,7 +538,10 @@ fn check_kinds(
                                 quote(value)
                             ),
                         )
-                        .help("remove the leading slash; the prefix is relative to the bucket")
+                        .help(format!(
+                            "remove the leading `{}`; the prefix is relative to the bucket",
+                            value.chars().next().unwrap_or('/')
+                        ))
                         .subject(subject),
                     );
                 }
