@@ -574,3 +574,30 @@ fn fingerprints_survive_reformatting_and_other_fixes() {
         fingerprint(moved, "invalid-effect")
     );
 }
+
+/// A writer whose reader has gone away, as when the output is piped into `head`.
+struct ClosedPipe;
+
+impl std::io::Write for ClosedPipe {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+}
+
+#[test]
+fn closed_output_pipe_is_not_reported() {
+    let mut stderr = Vec::new();
+    let argv = [
+        "ramlint",
+        "check",
+        "fixtures/rules/invalid-effect/fail.json",
+    ];
+    let code = ramlint::cli::run(argv, &mut &b""[..], &mut ClosedPipe, &mut stderr);
+    // The report was not delivered whole, so the run does not claim success.
+    assert_eq!(code, 2);
+    assert_eq!(String::from_utf8(stderr).unwrap(), "");
+}
