@@ -20,13 +20,17 @@ use crate::source::{Excerpt, Span};
 /// The `$schema` of the log: the `$id` of the OASIS SARIF 2.1.0 schema.
 pub const SCHEMA_URI: &str = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
 
-/// The repository that contains `docs/rules.md`, taken from `repository` in Cargo.toml so
-/// that one edit there sets it for the package metadata and for SARIF alike.
+/// The repository that contains `docs/rules.md`: `RAMLINT_REPOSITORY_URL` at build time when
+/// it is set, otherwise `repository` in Cargo.toml.
 ///
-/// NOTE: the project has no published repository yet, so this is empty and rules carry no
-/// `helpUri`. SARIF requires an absolute URI there, so a path relative to the repository
-/// would be invalid, and an invented address would send users to someone else's page.
-pub const REPOSITORY_URL: &str = env!("CARGO_PKG_REPOSITORY");
+/// NOTE: the project has no published repository yet, so Cargo.toml leaves `repository` empty
+/// and rules carry no `helpUri` unless the build sets the variable. SARIF requires an
+/// absolute URI there, so a path relative to the repository would be invalid, and an
+/// invented address would send users to someone else's page.
+pub const REPOSITORY_URL: &str = match option_env!("RAMLINT_REPOSITORY_URL") {
+    Some(url) => url,
+    None => env!("CARGO_PKG_REPOSITORY"),
+};
 
 /// The path of the rule documentation in the repository, in the `blob/BRANCH/PATH` form
 /// that GitHub serves. Each rule is a `## rule-id` section, so its anchor is the id.
@@ -165,7 +169,9 @@ pub fn level(severity: Severity) -> &'static str {
 /// Builds the documentation URI of a rule from a repository URL, or `None` when the URL is
 /// empty.
 pub fn help_uri(repository_url: &str, rule_id: &str) -> Option<String> {
+    // A clone URL (`https://github.com/org/ramlint.git`) names the same repository.
     let base = repository_url.trim_end_matches('/');
+    let base = base.strip_suffix(".git").unwrap_or(base);
     if base.is_empty() {
         return None;
     }
@@ -347,6 +353,10 @@ mod tests {
         assert_eq!(
             help_uri("https://example.com/org/ramlint/", "invalid-effect").as_deref(),
             Some("https://example.com/org/ramlint/blob/main/docs/rules.md#invalid-effect")
+        );
+        assert_eq!(
+            help_uri("https://example.com/org/ramlint.git", "io-error").as_deref(),
+            Some("https://example.com/org/ramlint/blob/main/docs/rules.md#io-error")
         );
     }
 
