@@ -527,11 +527,8 @@ fn write_report(
                 report::text::render(&mut text, diagnostic, files, style);
                 text
             };
-            let pool = if jobs > 1 && diagnostics.len() > RENDER_CHUNK {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(jobs)
-                    .build()
-                    .ok()
+            let pool = if diagnostics.len() > RENDER_CHUNK {
+                crate::engine::thread_pool(jobs)
             } else {
                 None
             };

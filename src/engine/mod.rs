@@ -101,14 +101,7 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
     // `--jobs` threads walk the folders and then do the per-file work. With one job,
     // everything runs on this thread and no pool is built.
     let jobs = options.jobs.max(1);
-    let pool = if jobs > 1 {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .build()
-            .ok()
-    } else {
-        None
-    };
+    let pool = thread_pool(jobs);
     let mut discovery = discover::discover(&options.paths, &options.discover, jobs);
     add_inventory_files(&mut discovery, &options.inventory.files);
     let settings = options.settings;
@@ -336,6 +329,18 @@ fn add_inventory_files(discovery: &mut discover::Discovery, files: &[PathBuf]) {
         }
     }
     discovery.targets.sort_by(|a, b| a.display.cmp(&b.display));
+}
+
+/// Builds a pool of `jobs` threads, or returns `None` for one job (the work then runs on the
+/// calling thread) or when the threads cannot be started.
+pub fn thread_pool(jobs: usize) -> Option<rayon::ThreadPool> {
+    if jobs <= 1 {
+        return None;
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .ok()
 }
 
 /// Sorts diagnostics by path, then position, then rule id.
