@@ -69,7 +69,8 @@ declare_rule! {
     /// roles and resource-based policies (OSS bucket policies) name a principal; identity
     /// policies attached to users, groups and roles must not. The value is `"*"`, an array
     /// of account IDs or `"*"` (OSS bucket policies), or an object whose keys are `RAM`,
-    /// `Service` or `Federated`, each with a string or an array of strings.
+    /// `Service` or `Federated`, each with a string or an array of strings. A trust policy
+    /// takes only the object form.
     ///
     /// ## Why it matters
     /// RAM rejects an identity policy with a `Principal`, and a trust policy whose principal
@@ -336,6 +337,22 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
         return;
     }
     let value = &member.value;
+    if kind == PolicyKind::Trust && matches!(value.value, Value::String(_) | Value::Array(_)) {
+        // Only bucket policies list principals directly. A role's trust policy names them
+        // under `RAM`, `Service` or `Federated`, and a bare `"*"` would trust everyone.
+        ctx.report(
+            Diagnostic::new(
+                &INVALID_PRINCIPAL,
+                ctx.file,
+                value.span,
+                "in a trust policy, `Principal` must be an object with `RAM`, `Service` or `Federated`",
+            )
+            .label("not an object")
+            .help("write `{\"RAM\": [\"acs:ram::<account-id>:root\"]}` for an account, or use `Service` or `Federated` for a cloud service or an identity provider")
+            .pointer(pointer),
+        );
+        return;
+    }
     match &value.value {
         Value::String(text) if text.is_empty() => {
             ctx.report(empty(ctx, value, "`Principal`", &pointer))
