@@ -339,7 +339,8 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
     let value = &member.value;
     if kind == PolicyKind::Trust && matches!(value.value, Value::String(_) | Value::Array(_)) {
         // Only bucket policies list principals directly. A role's trust policy names them
-        // under `RAM`, `Service` or `Federated`, and a bare `"*"` would trust everyone.
+        // under `RAM`, `Service` or `Federated`. A bare `"*"`, if RAM took it, would trust
+        // anyone.
         ctx.report(
             Diagnostic::new(
                 &INVALID_PRINCIPAL,
