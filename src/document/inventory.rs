@@ -63,9 +63,10 @@ struct BucketElement {
 
 /// Reads the buckets of an XML `ListBuckets` response.
 pub fn parse_list_buckets_xml(text: &str) -> Result<Vec<Entry>, InventoryError> {
-    // The reader skips a byte order mark without counting it in its positions, so the
-    // mark is cut off here and every position is shifted back by its length.
-    let skipped = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    // The reader skips a byte order mark at the start of its input without counting it in
+    // its positions. Every leading mark is cut off here (after one is cut, the reader would
+    // skip the next), and every position is shifted back by their length.
+    let skipped = text.len() - text.trim_start_matches('\u{feff}').len();
     let mut reader = Reader::from_str(&text[skipped..]);
     let mut path: Vec<Vec<u8>> = Vec::new();
     let mut bucket: Option<BucketElement> = None;
@@ -339,6 +340,14 @@ mod tests {
         let error = parse_list_buckets_xml(broken).unwrap_err();
         assert!(broken.is_char_boundary(error.span.start as usize));
         assert!(broken.is_char_boundary(error.span.end as usize));
+    }
+
+    #[test]
+    fn xml_with_two_byte_order_marks_keeps_spans() {
+        let text = format!("\u{feff}\u{feff}{XML}");
+        let entries = parse_list_buckets_xml(&text).unwrap();
+        assert_eq!(&text[entries[0].bucket_span.range()], "image-exports-bj");
+        assert_eq!(&text[entries[0].region_span.range()], "cn-beijing");
     }
 
     #[test]
