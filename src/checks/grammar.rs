@@ -636,18 +636,14 @@ fn check_statement<'a>(
         statement.effect = check_effect(ctx, effect, &pointer);
     }
     if effect.is_none_or(|member| member.key != "Effect") {
-        let mut diagnostic = missing(
+        rejected |= report_missing(
             ctx,
             node,
             &pointer,
             "Effect",
             "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`",
+            effect,
         );
-        if let Some(member) = effect {
-            diagnostic = misspelled_label(ctx, diagnostic, member, "Effect");
-            rejected = true;
-        }
-        ctx.report(diagnostic);
     }
 
     let (action, misspelled_action) = check_pair(
@@ -710,18 +706,14 @@ fn check_statement<'a>(
         PolicyKind::Trust | PolicyKind::Resource | PolicyKind::Endpoint
     );
     if principal_required && principal.is_none_or(|member| member.key != "Principal") {
-        let mut diagnostic = missing(
+        rejected |= report_missing(
             ctx,
             node,
             &pointer,
             "Principal",
             "in a resource-based policy every statement names who it applies to",
+            principal,
         );
-        if let Some(member) = principal {
-            diagnostic = misspelled_label(ctx, diagnostic, member, "Principal");
-            rejected = true;
-        }
-        ctx.report(diagnostic);
     }
 
     if let Some(condition) = elements.get("Condition") {
@@ -876,8 +868,7 @@ fn check_pair<'a>(
     let misspelled = member.key != key;
     if misspelled && required {
         let name = format!("{plain}` nor `{negated}");
-        let help = format!("rename `{}` to `{key}`", member.key);
-        let diagnostic = missing(ctx, statement, pointer, &name, &help);
+        let diagnostic = missing(ctx, statement, pointer, &name, "");
         ctx.report(misspelled_label(ctx, diagnostic, member, key));
     }
     let element_pointer = pointer_push(pointer, key);
@@ -920,8 +911,13 @@ pub(super) fn string_items<'a>(
             for (index, item) in items.iter().enumerate() {
                 match &item.value {
                     Value::String(text) if text.is_empty() => {
-                        let what = format!("an element of {}", element());
-                        ctx.report(empty(ctx, item, &what, &pointer_index(pointer, index)));
+                        let description = format!("an element of {}", element());
+                        ctx.report(empty(
+                            ctx,
+                            item,
+                            &description,
+                            &pointer_index(pointer, index),
+                        ));
                     }
                     Value::String(text) => out.push(Item {
                         text: text.clone(),
@@ -929,11 +925,11 @@ pub(super) fn string_items<'a>(
                     }),
                     Value::Unknown { .. } => {}
                     _ => {
-                        let what = format!("an element of {}", element());
+                        let description = format!("an element of {}", element());
                         ctx.report(type_error(
                             ctx,
                             item,
-                            &what,
+                            &description,
                             "a string",
                             &pointer_index(pointer, index),
                         ));
@@ -956,6 +952,24 @@ pub(super) fn string_items<'a>(
     }
 }
 
+/// Reports a statement element as missing, with a label on `found` when that key misspells
+/// it. Returns true when it does, because RAM then rejects the statement.
+fn report_missing(
+    ctx: &mut Ctx<'_>,
+    node: &Node<'_>,
+    pointer: &str,
+    element: &str,
+    help: &str,
+    found: Option<&Member<'_>>,
+) -> bool {
+    let mut diagnostic = missing(ctx, node, pointer, element, help);
+    if let Some(member) = found {
+        diagnostic = misspelled_label(ctx, diagnostic, member, element);
+    }
+    ctx.report(diagnostic);
+    found.is_some()
+}
+
 /// Labels the key that misspells a missing element, with help to rename it.
 fn misspelled_label(
     ctx: &Ctx<'_>,
@@ -973,6 +987,8 @@ fn misspelled_label(
         .help(format!("rename `{key}` to `{element}`"))
 }
 
+/// Builds a `missing-element` diagnostic on a statement. An empty `help` adds none, for
+/// callers that add their own.
 fn missing(ctx: &Ctx<'_>, node: &Node<'_>, pointer: &str, element: &str, help: &str) -> Diagnostic {
     Diagnostic::new(
         &MISSING_ELEMENT,
@@ -981,7 +997,7 @@ fn missing(ctx: &Ctx<'_>, node: &Node<'_>, pointer: &str, element: &str, help: &
         format!("the statement has no `{element}`"),
     )
     .label("this statement")
-    .help(help)
+    .maybe_help((!help.is_empty()).then(|| help.to_string()))
     .pointer(pointer.to_string())
     .subject(format!("missing {element}"))
 }
