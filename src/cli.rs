@@ -225,7 +225,7 @@ where
     match result {
         Ok(code) => code,
         // The reader closed the pipe (`ramlint check . | head`) because it has what it wanted,
-        // so no message is printed. The exit code still says the report was cut short.
+        // so no message is printed. Exit code 2 still reports that the output was cut short.
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => EXIT_TROUBLE,
         Err(error) => {
             let _ = writeln!(stderr, "error: {error}");

@@ -140,7 +140,7 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
         };
         // The message names the kind of whitespace, because a line break or tab called "a space"
         // is hard to find.
-        let what = if text
+        let whitespace = if text
             .chars()
             .filter(|ch| ch.is_whitespace())
             .all(|ch| ch == ' ')
@@ -155,16 +155,16 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
         };
         let problem = match text.split_once(':') {
             Some((_, name)) if name.starts_with(char::is_whitespace) => {
-                format!("has {what} after the colon")
+                format!("has {whitespace} after the colon")
             }
             Some((service, _)) if service.ends_with(char::is_whitespace) => {
-                format!("has {what} before the colon")
+                format!("has {whitespace} before the colon")
             }
-            _ if text.trim() != text && what == "a space" => {
+            _ if text.trim() != text && whitespace == "a space" => {
                 "has leading or trailing spaces".to_string()
             }
-            _ if text.trim() != text => format!("has {what} at its start or end"),
-            _ => format!("contains {what}"),
+            _ if text.trim() != text => format!("has {whitespace} at its start or end"),
+            _ => format!("contains {whitespace}"),
         };
         let fix = action_problem(&fixed).is_none().then_some(fixed);
         return Some((problem, fix));

@@ -145,7 +145,7 @@ pub fn io_diagnostic(file: FileId, what: &str, error: &std::io::Error) -> Diagno
 
 /// Builds the diagnostic for a file over the size cap.
 pub fn too_large_diagnostic(file: FileId, size: u64, cap: u64) -> Diagnostic {
-    let shown = human_size(size);
+    let readable_size = human_size(size);
     // Below 1 KiB the readable size is already in bytes.
     let exact = if size < 1024 {
         String::new()
@@ -156,7 +156,7 @@ pub fn too_large_diagnostic(file: FileId, size: u64, cap: u64) -> Diagnostic {
         &FILE_TOO_LARGE,
         file,
         format!(
-            "the file is {shown}{exact}, larger than the {} cap; it was not read",
+            "the file is {readable_size}{exact}, larger than the {} cap; it was not read",
             human_size(cap)
         ),
     )
