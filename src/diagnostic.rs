@@ -1,7 +1,7 @@
 //! The diagnostic model shared by every check and every output format.
 
+use rustc_hash::FxHashSet as HashSet;
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -164,7 +164,7 @@ const SHARED_TEXTS: usize = 4096;
 /// per thread, not once per diagnostic.
 fn shared_text(text: String) -> Arc<str> {
     thread_local! {
-        static TEXTS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+        static TEXTS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::default());
     }
     TEXTS.with(|texts| {
         let mut texts = texts.borrow_mut();

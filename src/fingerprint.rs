@@ -10,8 +10,8 @@
 //! unless the statement has a `Sid`. Diagnostics that would share a fingerprint within a file
 //! are numbered in source order.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::syntax::{Node, Value};
@@ -37,7 +37,7 @@ pub fn fingerprint(rule: &str, path: &str, subject: &str) -> String {
 /// Fills in the subject of every diagnostic that has a pointer into `root`.
 pub fn assign_subjects(diagnostics: &mut [Diagnostic], root: &Node<'_>) {
     // Many diagnostics point into the same statement; its digest is computed once.
-    let mut identities = HashMap::new();
+    let mut identities = HashMap::default();
     for diagnostic in diagnostics {
         if let Some(pointer) = &diagnostic.pointer {
             let normalised = normalise_pointer(root, pointer, &mut identities);
@@ -54,7 +54,7 @@ pub fn assign_subjects(diagnostics: &mut [Diagnostic], root: &Node<'_>) {
 /// `prefix` in its file, such as a policy in a Terraform attribute. The subject is the
 /// prefix followed by the normalised pointer within the document.
 pub fn assign_subjects_within(diagnostics: &mut [Diagnostic], root: &Node<'_>, prefix: &str) {
-    let mut identities = HashMap::new();
+    let mut identities = HashMap::default();
     for diagnostic in diagnostics {
         let Some(inner) = diagnostic
             .pointer
@@ -81,7 +81,7 @@ pub fn assign_subjects_within(diagnostics: &mut [Diagnostic], root: &Node<'_>, p
 pub fn assign_fingerprints(diagnostics: &mut [Diagnostic], display: &str) {
     let mut order: Vec<usize> = (0..diagnostics.len()).collect();
     order.sort_by_key(|&i| (diagnostics[i].start(), diagnostics[i].rule.id));
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut seen: HashMap<String, u32> = HashMap::default();
     for i in order {
         let diagnostic = &mut diagnostics[i];
         if !diagnostic.fingerprint.is_empty() {
@@ -286,8 +286,8 @@ mod tests {
         let a = parse(r#"{"Statement": [{"Effect": "Allow"}, {"Sid": "S", "Effect": "Alow"}]}"#)
             .unwrap();
         let b = parse("{\n  \"Statement\": [\n    {\"Sid\": \"S\", \"Effect\":   \"Alow\"},\n    {\"Effect\": \"Allow\"}\n  ]\n}").unwrap();
-        let mut cache = HashMap::new();
-        let moved = normalise_pointer(&b, "/Statement/0/Effect", &mut HashMap::new());
+        let mut cache = HashMap::default();
+        let moved = normalise_pointer(&b, "/Statement/0/Effect", &mut HashMap::default());
         assert_eq!(
             normalise_pointer(&a, "/Statement/1/Effect", &mut cache),
             moved

@@ -5,8 +5,8 @@
 //! faster than the metadata is refreshed, so these rules are warnings at most and every
 //! message names the catalog's date.
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 use super::{Ctx, closest};
 use crate::catalog::{self, Service};
@@ -256,7 +256,7 @@ thread_local! {
     /// Action texts of this thread's files that were found to need no diagnostic: current
     /// actions spelled as the catalog spells them, and patterns that match some action.
     /// Policies repeat the same actions, so most lookups end here.
-    static KNOWN_ACTIONS: RefCell<HashSet<Box<str>>> = RefCell::new(HashSet::new());
+    static KNOWN_ACTIONS: RefCell<HashSet<Box<str>>> = RefCell::new(HashSet::default());
 }
 
 /// Returns whether `text` was already found to need no diagnostic.
@@ -380,9 +380,36 @@ fn suggest_service(code: &str) -> Option<&'static str> {
         .then_some(near)
 }
 
+/// A service code and an action name as written.
+type SuggestionKey = (&'static str, Box<str>);
+
+thread_local! {
+    /// Suggestions already computed on this thread, by service code and name: the same
+    /// misspelling tends to recur across a repository's files, and each computation compares
+    /// the name with every action of the service.
+    static SUGGESTIONS: RefCell<HashMap<SuggestionKey, Vec<&'static str>>> =
+        RefCell::new(HashMap::default());
+}
+
 /// Returns up to three action names of `service` closest to `name`: those at the smallest
 /// edit distance found, if it is small enough to be a typo.
-fn suggest_actions(service: &Service, name: &str) -> Vec<&'static str> {
+fn suggest_actions(service: &'static Service, name: &str) -> Vec<&'static str> {
+    let key = (service.code, Box::<str>::from(name));
+    if let Some(found) = SUGGESTIONS.with(|cache| cache.borrow().get(&key).cloned()) {
+        return found;
+    }
+    let found = compute_suggestions(service, name);
+    SUGGESTIONS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= KNOWN_ACTIONS_LIMIT {
+            cache.clear();
+        }
+        cache.insert(key, found.clone());
+    });
+    found
+}
+
+fn compute_suggestions(service: &Service, name: &str) -> Vec<&'static str> {
     let lower = name.to_ascii_lowercase();
     let mut scored: Vec<(usize, &'static str)> = service
         .actions
