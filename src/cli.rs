@@ -522,9 +522,12 @@ fn write_report(
                 }
             };
             let style = Style { color };
-            let render_one = |diagnostic: &Diagnostic| {
-                let mut text = String::new();
-                report::text::render(&mut text, diagnostic, files, style);
+            // Renders a few diagnostics into one string, so that a task is worth scheduling.
+            let render_some = |some: &[Diagnostic]| {
+                let mut text = String::with_capacity(some.len() * 512);
+                for diagnostic in some {
+                    report::text::render(&mut text, diagnostic, files, style);
+                }
                 text
             };
             let pool = if diagnostics.len() > RENDER_CHUNK {
@@ -534,8 +537,8 @@ fn write_report(
             };
             for chunk in diagnostics.chunks(RENDER_CHUNK) {
                 let texts: Vec<String> = match &pool {
-                    Some(pool) => pool.install(|| chunk.par_iter().map(render_one).collect()),
-                    None => chunk.iter().map(render_one).collect(),
+                    Some(pool) => pool.install(|| chunk.par_chunks(64).map(render_some).collect()),
+                    None => vec![render_some(chunk)],
                 };
                 for text in texts {
                     out.write_all(text.as_bytes())?;

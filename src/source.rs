@@ -446,9 +446,36 @@ fn window(text: &str, line: std::ops::Range<usize>, lo: usize, hi: usize) -> (us
     (start, end)
 }
 
+/// Appends a number in decimal, without the formatting machinery that `write!` goes through.
+pub fn push_decimal(out: &mut String, number: u64) {
+    let mut digits = [0u8; 20];
+    let mut rest = number;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[at..] {
+        out.push(char::from(digit));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_decimal_writes_what_display_writes() {
+        for number in [0, 7, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, number);
+            assert_eq!(out, format!("x{number}"));
+        }
+    }
 
     #[test]
     fn byte_order_mark_is_not_a_column() {

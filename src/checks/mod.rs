@@ -57,6 +57,10 @@ pub fn pointer_push(pointer: &str, token: &str) -> String {
     let mut out = String::with_capacity(pointer.len() + token.len() + 1);
     out.push_str(pointer);
     out.push('/');
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return out;
+    }
     for ch in token.chars() {
         match ch {
             '~' => out.push_str("~0"),
@@ -69,7 +73,11 @@ pub fn pointer_push(pointer: &str, token: &str) -> String {
 
 /// Appends an array index to a JSON pointer.
 pub fn pointer_index(pointer: &str, index: usize) -> String {
-    format!("{pointer}/{index}")
+    let mut out = String::with_capacity(pointer.len() + 8);
+    out.push_str(pointer);
+    out.push('/');
+    crate::source::push_decimal(&mut out, index as u64);
+    out
 }
 
 /// Returns the candidate closest to `word` when it is close enough to be a likely typo:

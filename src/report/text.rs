@@ -30,31 +30,62 @@ pub struct Style {
     pub color: bool,
 }
 
+const GUTTER: &str = "1;34";
+const BOLD: &str = "1";
+
 impl Style {
-    fn paint<'t>(&self, code: &str, text: &'t str) -> Cow<'t, str> {
-        if self.color && !text.is_empty() {
-            Cow::Owned(format!("\x1b[{code}m{text}\x1b[0m"))
-        } else {
-            Cow::Borrowed(text)
+    /// Starts a styled run, which [`Style::close`] ends. Both write nothing without color.
+    fn open(&self, out: &mut String, code: &str) {
+        if self.color {
+            out.push_str("\x1b[");
+            out.push_str(code);
+            out.push('m');
         }
     }
 
-    fn severity<'t>(&self, severity: Severity, text: &'t str) -> Cow<'t, str> {
-        let code = match severity {
-            Severity::Error => "1;31",
-            Severity::Warning => "1;33",
-            Severity::Info => "1;36",
-        };
-        self.paint(code, text)
+    fn close(&self, out: &mut String) {
+        if self.color {
+            out.push_str("\x1b[0m");
+        }
     }
 
-    fn gutter<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        self.paint("1;34", text)
+    /// Writes `text` in the style `code`. Empty text gets no escape codes.
+    fn put(&self, out: &mut String, code: &str, text: &str) {
+        if !text.is_empty() {
+            self.open(out, code);
+            out.push_str(text);
+            self.close(out);
+        }
     }
+}
 
-    fn bold<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        self.paint("1", text)
+fn severity_code(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info => "1;36",
     }
+}
+
+/// Returns the style of an annotation: the severity's for the primary span, else the gutter's.
+fn annotation_code(primary: bool, severity: Severity) -> &'static str {
+    if primary {
+        severity_code(severity)
+    } else {
+        GUTTER
+    }
+}
+
+fn push_repeated(out: &mut String, ch: char, count: usize) {
+    out.extend(std::iter::repeat_n(ch, count));
+}
+
+fn push_number(out: &mut String, number: impl Into<u64>) {
+    crate::source::push_decimal(out, number.into());
+}
+
+fn digit_count(number: u32) -> usize {
+    number.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
 /// Escapes characters that must not reach a terminal raw, in paths and other text that is
@@ -78,18 +109,20 @@ pub fn escape_text(text: &str) -> Cow<'_, str> {
 /// Renders one diagnostic, followed by a blank line.
 pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], style: Style) {
     let severity = diagnostic.severity;
-    let _ = writeln!(
-        out,
-        "{}{}",
-        style.severity(
-            severity,
-            &format!("{}[{}]", severity.as_str(), diagnostic.rule.id)
-        ),
-        style.bold(&format!(": {}", escape_text(&diagnostic.message)))
-    );
+    style.open(out, severity_code(severity));
+    out.push_str(severity.as_str());
+    out.push('[');
+    out.push_str(diagnostic.rule.id);
+    out.push(']');
+    style.close(out);
+    style.open(out, BOLD);
+    out.push_str(": ");
+    out.push_str(&escape_text(&diagnostic.message));
+    style.close(out);
+    out.push('\n');
 
     let groups = group_annotations(diagnostic);
-    let width = groups
+    let last_line = groups
         .iter()
         .flat_map(|group| group.annotations.iter())
         .map(|a| {
@@ -100,20 +133,17 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
                 .max(1)
         })
         .max()
-        .unwrap_or(1)
-        .to_string()
-        .len();
-    let pad = " ".repeat(width);
+        .unwrap_or(1);
+    let width = digit_count(last_line);
     let file = &files[diagnostic.file.0 as usize];
 
     match diagnostic.span {
         None => {
-            let _ = writeln!(
-                out,
-                "{pad}{} {}",
-                style.gutter("-->"),
-                escape_text(&file.display)
-            );
+            push_repeated(out, ' ', width);
+            style.put(out, GUTTER, "-->");
+            out.push(' ');
+            out.push_str(&escape_text(&file.display));
+            out.push('\n');
         }
         Some(_) => {
             for (i, group) in groups.iter().enumerate() {
@@ -124,45 +154,46 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
                     .find(|a| a.primary)
                     .unwrap_or(&group.annotations[0]);
                 let position = info.excerpt.position(first.span.start);
-                let arrow = if i == 0 { "-->" } else { ":::" };
-                let _ = writeln!(
-                    out,
-                    "{pad}{} {}:{}:{}",
-                    style.gutter(arrow),
-                    escape_text(&info.display),
-                    position.line,
-                    position.column
-                );
+                push_repeated(out, ' ', width);
+                style.put(out, GUTTER, if i == 0 { "-->" } else { ":::" });
+                out.push(' ');
+                out.push_str(&escape_text(&info.display));
+                out.push(':');
+                push_number(out, position.line);
+                out.push(':');
+                push_number(out, position.column);
+                out.push('\n');
                 render_snippet(out, group, info, severity, style, width);
             }
         }
     }
 
     if diagnostic.omitted_labels > 0 {
-        let _ = writeln!(
-            out,
-            "{pad} {} {} {} more place{} not shown",
-            style.gutter("="),
-            style.bold("note:"),
-            diagnostic.omitted_labels,
-            if diagnostic.omitted_labels == 1 {
-                " is"
-            } else {
-                "s are"
-            }
-        );
+        push_repeated(out, ' ', width + 1);
+        style.put(out, GUTTER, "=");
+        out.push(' ');
+        style.put(out, BOLD, "note:");
+        out.push(' ');
+        push_number(out, diagnostic.omitted_labels as u64);
+        out.push_str(if diagnostic.omitted_labels == 1 {
+            " more place is not shown\n"
+        } else {
+            " more places are not shown\n"
+        });
     }
     if let Some(help) = &diagnostic.help {
         if diagnostic.span.is_some() {
-            let _ = writeln!(out, "{pad} {}", style.gutter("|"));
+            push_repeated(out, ' ', width + 1);
+            style.put(out, GUTTER, "|");
+            out.push('\n');
         }
-        let _ = writeln!(
-            out,
-            "{pad} {} {} {}",
-            style.gutter("="),
-            style.bold("help:"),
-            escape_text(help)
-        );
+        push_repeated(out, ' ', width + 1);
+        style.put(out, GUTTER, "=");
+        out.push(' ');
+        style.put(out, BOLD, "help:");
+        out.push(' ');
+        out.push_str(&escape_text(help));
+        out.push('\n');
     }
     out.push('\n');
 }
@@ -214,20 +245,49 @@ fn group_annotations(diagnostic: &Diagnostic) -> Vec<Group<'_>> {
 
 /// A line as displayed: its text with tabs expanded and unsafe characters escaped, and the
 /// display column of each byte offset.
-struct DisplayLine {
-    text: String,
+struct DisplayLine<'l> {
+    text: Cow<'l, str>,
+    /// The byte offset in the file where the kept text starts, and its length in bytes.
+    start: u32,
+    len: u32,
+    /// The display column of the kept text's first character (3 after a leading "...").
+    first_column: usize,
     /// `(byte offset in the file, display column)` for each character start, plus the end.
+    /// It is empty when the text is printable ASCII, where each byte takes one column.
     columns: Vec<(u32, usize)>,
 }
 
-impl DisplayLine {
-    fn new(line: &ExcerptLine) -> DisplayLine {
+impl DisplayLine<'_> {
+    fn new(line: &ExcerptLine) -> DisplayLine<'_> {
+        let first_column = if line.cut_before { 3 } else { 0 };
+        let simple = line.text.bytes().all(|b| (0x20..0x7f).contains(&b));
+        if simple {
+            let text = if line.cut_before || line.cut_after {
+                let mut text = String::with_capacity(line.text.len() + 6);
+                if line.cut_before {
+                    text.push_str("...");
+                }
+                text.push_str(&line.text);
+                if line.cut_after {
+                    text.push_str("...");
+                }
+                Cow::Owned(text)
+            } else {
+                Cow::Borrowed(line.text.as_str())
+            };
+            return DisplayLine {
+                text,
+                start: line.start,
+                len: line.text.len() as u32,
+                first_column,
+                columns: Vec::new(),
+            };
+        }
         let mut text = String::with_capacity(line.text.len() + 8);
         let mut columns = Vec::with_capacity(line.text.len() + 1);
-        let mut column = 0;
+        let mut column = first_column;
         if line.cut_before {
             text.push_str("...");
-            column += 3;
         }
         for (i, ch) in line.text.char_indices() {
             columns.push((line.start + i as u32, column));
@@ -247,11 +307,21 @@ impl DisplayLine {
         if line.cut_after {
             text.push_str("...");
         }
-        DisplayLine { text, columns }
+        DisplayLine {
+            text: Cow::Owned(text),
+            start: line.start,
+            len: line.text.len() as u32,
+            first_column,
+            columns,
+        }
     }
 
     /// Returns the display column of a byte offset, clamped to the kept text.
     fn column(&self, offset: u32) -> usize {
+        if self.columns.is_empty() {
+            let within = offset.clamp(self.start, self.start + self.len) - self.start;
+            return self.first_column + within as usize;
+        }
         match self.columns.binary_search_by_key(&offset, |(o, _)| *o) {
             Ok(i) => self.columns[i].1,
             Err(0) => self.columns[0].1,
@@ -261,7 +331,10 @@ impl DisplayLine {
     }
 
     fn end_column(&self) -> usize {
-        self.columns.last().map_or(0, |(_, c)| *c)
+        match self.columns.last() {
+            Some((_, column)) => *column,
+            None => self.first_column + self.len as usize,
+        }
     }
 }
 
@@ -273,8 +346,6 @@ fn render_snippet(
     style: Style,
     width: usize,
 ) {
-    let pad = " ".repeat(width);
-    let bar = style.gutter("|");
     let excerpt = &info.excerpt;
 
     // Line ranges of each annotation, from the positions stored in the excerpt.
@@ -306,63 +377,86 @@ fn render_snippet(
         .filter(|&i| ranges[i].1 > ranges[i].0)
         .min_by_key(|&i| !group.annotations[i].primary);
     let margin = if multi.is_some() { "  " } else { "" };
+    // Writes the gutter of a row under a source line: padding and the bar.
+    let gutter = |out: &mut String| {
+        push_repeated(out, ' ', width + 1);
+        style.put(out, GUTTER, "|");
+    };
 
-    let lines: Vec<&ExcerptLine> = excerpt
-        .lines()
-        .iter()
-        .filter(|line| {
-            ranges
-                .iter()
-                .any(|(s, e)| line.number >= *s && line.number <= *e)
-        })
-        .collect();
-
-    let _ = writeln!(out, "{pad} {bar}");
+    gutter(out);
+    out.push('\n');
     let mut previous: Option<u32> = None;
-    for line in lines {
+    let shown = excerpt.lines().iter().filter(|line| {
+        ranges
+            .iter()
+            .any(|(s, e)| line.number >= *s && line.number <= *e)
+    });
+    for line in shown {
         if previous.is_some_and(|p| line.number > p + 1) {
-            let _ = writeln!(out, "{}", style.gutter("..."));
+            style.put(out, GUTTER, "...");
+            out.push('\n');
         }
         previous = Some(line.number);
         let display = DisplayLine::new(line);
         let inside_multi =
             multi.is_some_and(|m| line.number > ranges[m].0 && line.number <= ranges[m].1);
-        let line_margin = if inside_multi {
-            format!(
-                "{} ",
-                style.severity_or_gutter(group.annotations[multi.unwrap()].primary, severity, "|")
-            )
-        } else {
-            margin.to_string()
+        // The margin of rows inside the multi-line annotation: its bar and a space.
+        let line_margin = |out: &mut String| {
+            if let Some(m) = multi.filter(|_| inside_multi) {
+                style.put(
+                    out,
+                    annotation_code(group.annotations[m].primary, severity),
+                    "|",
+                );
+                out.push(' ');
+            } else {
+                out.push_str(margin);
+            }
         };
-        let _ = writeln!(
-            out,
-            "{} {bar} {line_margin}{}",
-            style.gutter(&format!("{:>width$}", line.number)),
-            display.text
-        );
+        style.open(out, GUTTER);
+        push_repeated(out, ' ', width - digit_count(line.number).min(width));
+        push_number(out, line.number);
+        style.close(out);
+        out.push(' ');
+        style.put(out, GUTTER, "|");
+        out.push(' ');
+        line_margin(out);
+        out.push_str(&display.text);
+        out.push('\n');
 
         for (i, annotation) in group.annotations.iter().enumerate() {
             let (start_line, end_line) = ranges[i];
-            let color = |text: &str| {
-                style
-                    .severity_or_gutter(annotation.primary, severity, text)
-                    .into_owned()
-            };
+            let code = annotation_code(annotation.primary, severity);
             let mark = if annotation.primary { '^' } else { '-' };
-            let label = annotation
-                .label
-                .map(|l| format!(" {}", escape_text(l)))
-                .unwrap_or_default();
+            let label = |out: &mut String| {
+                if let Some(text) = annotation.label {
+                    style.open(out, code);
+                    out.push(' ');
+                    out.push_str(&escape_text(text));
+                    style.close(out);
+                }
+            };
             if Some(i) == multi {
                 if line.number == start_line {
                     let column = display.column(annotation.span.start);
-                    let row = format!("  {}{}", "_".repeat(column + 1), mark);
-                    let _ = writeln!(out, "{pad} {bar}{}", color(&row));
+                    gutter(out);
+                    style.open(out, code);
+                    out.push_str("  ");
+                    push_repeated(out, '_', column + 1);
+                    out.push(mark);
+                    style.close(out);
+                    out.push('\n');
                 } else if line.number == end_line {
                     let end = display.column(annotation.span.end).max(1);
-                    let row = format!("|{}{}", "_".repeat(end), mark);
-                    let _ = writeln!(out, "{pad} {bar} {}{}", color(&row), color(&label));
+                    gutter(out);
+                    out.push(' ');
+                    style.open(out, code);
+                    out.push('|');
+                    push_repeated(out, '_', end);
+                    out.push(mark);
+                    style.close(out);
+                    label(out);
+                    out.push('\n');
                 }
                 continue;
             }
@@ -376,34 +470,19 @@ fn render_snippet(
                 display.column(annotation.span.end)
             };
             let length = end.saturating_sub(start).max(1);
-            let row = format!("{}{}", " ".repeat(start), mark.to_string().repeat(length));
-            let row_margin =
-                if multi.is_some_and(|m| line.number > ranges[m].0 && line.number < ranges[m].1) {
-                    line_margin.clone()
-                } else {
-                    margin.to_string()
-                };
-            let _ = writeln!(
-                out,
-                "{pad} {bar} {row_margin}{}{}",
-                color(&row),
-                color(&label)
-            );
-        }
-    }
-}
-
-impl Style {
-    fn severity_or_gutter<'t>(
-        &self,
-        primary: bool,
-        severity: Severity,
-        text: &'t str,
-    ) -> Cow<'t, str> {
-        if primary {
-            self.severity(severity, text)
-        } else {
-            self.gutter(text)
+            gutter(out);
+            out.push(' ');
+            if multi.is_some_and(|m| line.number > ranges[m].0 && line.number < ranges[m].1) {
+                line_margin(out);
+            } else {
+                out.push_str(margin);
+            }
+            style.open(out, code);
+            push_repeated(out, ' ', start);
+            push_repeated(out, mark, length);
+            style.close(out);
+            label(out);
+            out.push('\n');
         }
     }
 }
