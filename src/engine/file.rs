@@ -69,7 +69,12 @@ pub(crate) fn read_capped(reader: &mut dyn Read, cap: u64, expected: u64) -> Loa
 }
 
 fn load(target: &Target, cap: u64) -> Loaded {
-    let metadata = match std::fs::metadata(&target.path) {
+    let mut file = match open_without_blocking(&target.path) {
+        Ok(file) => file,
+        Err(error) => return Loaded::Failed(error),
+    };
+    // The metadata of the open file, not of the path, so that the path is resolved once.
+    let metadata = match file.metadata() {
         Ok(metadata) => metadata,
         Err(error) => return Loaded::Failed(error),
     };
@@ -80,10 +85,27 @@ fn load(target: &Target, cap: u64) -> Loaded {
     if metadata.len() > cap {
         return Loaded::TooLarge(metadata.len());
     }
-    match std::fs::File::open(&target.path) {
-        Ok(mut file) => read_capped(&mut file, cap, metadata.len()),
-        Err(error) => Loaded::Failed(error),
+    read_capped(&mut file, cap, metadata.len())
+}
+
+/// Opens a file for reading without waiting for a writer, which opening a FIFO would do.
+/// The flag changes nothing for the regular files that are then read.
+#[cfg(unix)]
+fn open_without_blocking(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Opens a file for reading after checking that the path is a regular file.
+#[cfg(not(unix))]
+fn open_without_blocking(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
     }
+    std::fs::File::open(path)
 }
 
 pub(super) fn process_file(
