@@ -327,8 +327,44 @@ pub fn display_path(path: &Path) -> String {
     display_path_from(std::env::current_dir().ok().as_deref(), path)
 }
 
+/// Formats a path written plainly, the usual case in a walk, by comparing text instead of
+/// components. Returns `None` where components matter: `.` or `..`, repeated or trailing
+/// separators, and text that is not UTF-8 or has a backslash.
+fn plain_display_path(cwd: Option<&Path>, path: &Path) -> Option<String> {
+    let text = path.to_str()?;
+    let plain = !text.is_empty()
+        && !text.contains('\\')
+        && !text.ends_with('/')
+        && text
+            .split('/')
+            .skip(usize::from(text.starts_with('/')))
+            .all(|part| !matches!(part, "" | "." | ".."));
+    if !plain {
+        return None;
+    }
+    if !path.is_absolute() {
+        // Relative to the current folder already, which is how it would be shown.
+        return cwd.map(|_| text.to_string());
+    }
+    let cwd = cwd?.to_str()?;
+    if cwd.ends_with('/') || cwd.contains("//") {
+        return None;
+    }
+    match text
+        .strip_prefix(cwd)
+        .and_then(|rest| rest.strip_prefix('/'))
+    {
+        Some(relative) => Some(relative.to_string()),
+        None if text == cwd => None,
+        None => Some(text.to_string()),
+    }
+}
+
 /// Formats a path for output relative to `cwd`, the current folder read once per walk.
 fn display_path_from(cwd: Option<&Path>, path: &Path) -> String {
+    if let Some(shown) = plain_display_path(cwd, path) {
+        return shown;
+    }
     let shown = match cwd {
         Some(cwd) => {
             let absolute = absolute(path);
@@ -345,4 +381,62 @@ fn display_path_from(cwd: Option<&Path>, path: &Path) -> String {
         text = rest;
     }
     text.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text comparison agrees with the component comparison wherever it answers.
+    #[test]
+    fn plain_display_path_matches_the_component_comparison() {
+        // Relative paths are made absolute with the process's folder, so only that folder
+        // can stand for the current one when the path is relative.
+        let real = std::env::current_dir().unwrap();
+        let real = real.to_str().unwrap();
+        let cwds = [real, "/work/repo", "/", "/work/repo/", "/work//repo"];
+        let paths: [&str; 14] = [
+            "policies/admin.json",
+            "./policies/admin.json",
+            "policies/./admin.json",
+            "policies/../admin.json",
+            "policies/",
+            "policies//admin.json",
+            "/work/repo/policies/admin.json",
+            &format!("{real}/policies/admin.json"),
+            "/work/repo",
+            "/work/repository/admin.json",
+            "/elsewhere/admin.json",
+            "/work/repo/./admin.json",
+            "admin.json",
+            "a\\b.json",
+        ];
+        let mut answered = 0;
+        for cwd in cwds {
+            for path in paths {
+                let (cwd, path) = (Path::new(cwd), Path::new(path));
+                if path.is_relative() && cwd != Path::new(real) {
+                    continue;
+                }
+                let slow = {
+                    let absolute = absolute(path);
+                    let shown = match absolute.strip_prefix(cwd) {
+                        Ok(relative) if !relative.as_os_str().is_empty() => relative.to_path_buf(),
+                        _ => path.to_path_buf(),
+                    };
+                    let text = shown.to_string_lossy().replace('\\', "/");
+                    text.trim_start_matches("./").to_string()
+                };
+                if let Some(fast) = plain_display_path(Some(cwd), path) {
+                    answered += 1;
+                    assert_eq!(fast, slow, "cwd {cwd:?}, path {path:?}");
+                }
+                assert_eq!(display_path_from(Some(cwd), path), slow);
+            }
+        }
+        assert!(
+            answered >= 8,
+            "the text comparison answered only {answered} times"
+        );
+    }
 }

@@ -260,11 +260,12 @@ fn condition_values<'a>(
             span: node.span,
         })
     };
-    let what = format!("the value of `{}`", key.key);
+    // Named only in diagnostics, so the text is built only for one.
+    let what = || format!("the value of `{}`", key.key);
     match &key.value.value {
         Value::Array(items) => {
             if items.is_empty() {
-                ctx.report(empty(ctx, &key.value, &what, pointer));
+                ctx.report(empty(ctx, &key.value, &what(), pointer));
                 return None;
             }
             let mut values = Vec::with_capacity(items.len());
@@ -276,7 +277,7 @@ fn condition_values<'a>(
                         ctx.report(type_error(
                             ctx,
                             item,
-                            &what,
+                            &what(),
                             "a string",
                             &pointer_index(pointer, index),
                         ));
@@ -293,7 +294,7 @@ fn condition_values<'a>(
                 ctx.report(type_error(
                     ctx,
                     &key.value,
-                    &what,
+                    &what(),
                     "a string or an array of strings",
                     pointer,
                 ));

@@ -41,8 +41,9 @@ pub struct Word {
     pub span: Span,
     /// The word after quote removal and escapes. Expansions are kept as written.
     pub text: String,
-    /// `(byte index in text, offset in the file)` for each character of `text`.
-    chars: Vec<(u32, u32)>,
+    /// `(byte index in text, offset in the file)` where a run of characters copied from
+    /// consecutive bytes of the file starts. Quotes and escapes start a new run.
+    runs: Vec<(u32, u32)>,
     /// The spans of expansions and substitutions, as written.
     pub expansions: Vec<Span>,
 }
@@ -51,12 +52,15 @@ impl Word {
     /// Returns the offset in the file of the character at byte `index` of `text`, or the
     /// word's end when `index` is past the last character.
     fn raw_offset(&self, index: usize) -> u32 {
-        match self
-            .chars
-            .binary_search_by_key(&(index as u32), |(i, _)| *i)
-        {
-            Ok(found) => self.chars[found].1,
-            Err(_) => self.span.end,
+        if index >= self.text.len() || !self.text.is_char_boundary(index) {
+            return self.span.end;
+        }
+        let run = self
+            .runs
+            .partition_point(|(start, _)| *start as usize <= index);
+        match run.checked_sub(1).map(|run| self.runs[run]) {
+            Some((text_start, file_start)) => file_start + (index as u32 - text_start),
+            None => self.span.end,
         }
     }
 
@@ -387,7 +391,7 @@ impl Tokenizer<'_> {
         let mut word = Word {
             span: Span::default(),
             text: String::new(),
-            chars: Vec::new(),
+            runs: Vec::new(),
             expansions: Vec::new(),
         };
         while self.pos < self.end {
@@ -530,7 +534,13 @@ impl Tokenizer<'_> {
     /// place in the file, and moves past it.
     fn push_char_at(&mut self, word: &mut Word, at: usize) {
         let ch = self.text[self.pos..].chars().next().unwrap_or('\u{FFFD}');
-        word.chars.push((word.text.len() as u32, at as u32));
+        let index = word.text.len() as u32;
+        let continues = word.runs.last().is_some_and(|&(text_start, file_start)| {
+            at as u32 == file_start + (index - text_start)
+        });
+        if !continues {
+            word.runs.push((index, at as u32));
+        }
         word.text.push(ch);
         self.pos += ch.len_utf8();
     }

@@ -102,6 +102,20 @@ pub fn parse_template<'a>(text: &'a str, holes: &[Hole]) -> Result<Node<'a>, Par
     Ok(node)
 }
 
+/// Bytes that end a run of plain characters in a string: the closing quote, the start of an
+/// escape, and control characters, which JSON does not allow unescaped.
+const STRING_STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        stops[byte] = true;
+        byte += 1;
+    }
+    stops[b'"' as usize] = true;
+    stops[b'\\' as usize] = true;
+    stops
+};
+
 struct Parser<'a, 'h> {
     text: &'a str,
     bytes: &'a [u8],
@@ -157,7 +171,18 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn skip_whitespace(&mut self) -> Result<(), ParseError> {
-        while let Some(&byte) = self.bytes.get(self.pos) {
+        loop {
+            // Indentation, eight spaces at a time: most whitespace in a formatted file.
+            while self
+                .bytes
+                .get(self.pos..self.pos + 8)
+                .is_some_and(|chunk| chunk == b"        ")
+            {
+                self.pos += 8;
+            }
+            let Some(&byte) = self.bytes.get(self.pos) else {
+                break;
+            };
             match byte {
                 b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
                 0x80.. => {
@@ -415,6 +440,13 @@ impl<'a> Parser<'a, '_> {
         let content_start = self.pos;
         // Fast path: no escapes, so the text can be borrowed.
         loop {
+            while self
+                .bytes
+                .get(self.pos)
+                .is_some_and(|&byte| !STRING_STOPS[byte as usize])
+            {
+                self.pos += 1;
+            }
             match self.bytes.get(self.pos) {
                 Some(b'"') => {
                     let text = &self.text[content_start..self.pos];
