@@ -10,6 +10,7 @@
 //! unless the statement has a `Sid`. Diagnostics that would share a fingerprint within a file
 //! are numbered in source order.
 
+use crate::source::{push_decimal, push_hex};
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
@@ -31,7 +32,9 @@ pub fn fnv1a(parts: &[&str]) -> u64 {
 
 /// Computes a fingerprint from a rule id, a display path and a subject.
 pub fn fingerprint(rule: &str, path: &str, subject: &str) -> String {
-    format!("{:016x}", fnv1a(&[rule, path, subject]))
+    let mut out = String::with_capacity(16);
+    push_hex(&mut out, fnv1a(&[rule, path, subject]), 16);
+    out
 }
 
 /// Fills in the subject of every diagnostic that has a pointer into `root`.
@@ -93,11 +96,11 @@ pub fn assign_fingerprints(diagnostics: &mut [Diagnostic], display: &str) {
         let base = fingerprint(diagnostic.rule.id, display, &subject);
         let count = seen.entry(base.clone()).or_insert(0);
         *count += 1;
-        diagnostic.fingerprint = if *count == 1 {
-            base
-        } else {
-            format!("{base}:{count}")
-        };
+        diagnostic.fingerprint = base;
+        if *count > 1 {
+            diagnostic.fingerprint.push(':');
+            push_decimal(&mut diagnostic.fingerprint, u64::from(*count));
+        }
     }
 }
 
@@ -155,7 +158,7 @@ fn normalise_pointer(
         && !matches!(node.value, Value::Object(_) | Value::Array(_))
     {
         out.push('=');
-        out.push_str(&format!("{:x}", digest(node)));
+        push_hex(&mut out, digest(node), 0);
     }
     out
 }
@@ -167,10 +170,14 @@ fn element_identity(node: &Node<'_>, index: usize) -> String {
     if let Some(sid) = node.get("Sid").and_then(|member| member.value.as_str()) {
         return format!("sid:{sid}");
     }
+    let mut out = String::with_capacity(16);
     if node.as_object().is_some() {
-        return format!("@{index}");
+        out.push('@');
+        push_decimal(&mut out, index as u64);
+    } else {
+        push_hex(&mut out, digest(node), 0);
     }
-    format!("{:x}", digest(node))
+    out
 }
 
 /// Hashes a node's content without building text: whitespace and spans do not count, and

@@ -464,9 +464,40 @@ pub fn push_decimal(out: &mut String, number: u64) {
     }
 }
 
+/// Appends a number in lowercase hexadecimal, padded with zeros to at least `width` digits.
+pub fn push_hex(out: &mut String, number: u64, width: usize) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = [b'0'; 16];
+    let mut rest = number;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = DIGITS[(rest & 0xf) as usize];
+        rest >>= 4;
+        if rest == 0 {
+            break;
+        }
+    }
+    at = at.min(digits.len() - width.min(digits.len()));
+    for &digit in &digits[at..] {
+        out.push(char::from(digit));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_hex_writes_what_lower_hex_writes() {
+        for number in [0, 9, 10, 255, 0xabc_def, u64::from(u32::MAX), u64::MAX] {
+            let (mut plain, mut padded) = (String::new(), String::new());
+            push_hex(&mut plain, number, 0);
+            push_hex(&mut padded, number, 16);
+            assert_eq!(plain, format!("{number:x}"));
+            assert_eq!(padded, format!("{number:016x}"));
+        }
+    }
 
     #[test]
     fn push_decimal_writes_what_display_writes() {
@@ -474,6 +505,21 @@ mod tests {
             let mut out = String::from("x");
             push_decimal(&mut out, number);
             assert_eq!(out, format!("x{number}"));
+        }
+    }
+
+    #[test]
+    fn line_starts_follow_every_line_feed() {
+        // Every placement of line feeds in texts of up to 20 bytes, around the 8-byte steps.
+        for length in 0..20usize {
+            for pattern in [0u32, 1, 0b1001, 0x5555, 0x000f_ffff, 0x0008_0001, 0x0004_0100] {
+                let text: String = (0..length)
+                    .map(|i| if pattern >> i & 1 == 1 { '\n' } else { 'a' })
+                    .collect();
+                let mut expected = vec![0];
+                expected.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+                assert_eq!(LineIndex::new(&text).starts, expected, "{text:?}");
+            }
         }
     }
 

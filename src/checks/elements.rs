@@ -202,7 +202,7 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
 /// Recognises the common well-formed action in one pass over its bytes: a non-empty service
 /// code, one colon, and a non-empty name, all of the characters each part allows.
 fn is_plain_action(text: &str) -> bool {
-    let Some(colon) = text.bytes().position(|b| b == b':') else {
+    let Some(colon) = memchr::memchr(b':', text.as_bytes()) else {
         return false;
     };
     let (service, name) = (&text.as_bytes()[..colon], &text.as_bytes()[colon + 1..]);
@@ -210,11 +210,30 @@ fn is_plain_action(text: &str) -> bool {
         && !name.is_empty()
         && service
             .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'*' | b'?'))
+            .all(|&b| ACTION_BYTES[b as usize] & IN_SERVICE != 0)
         && name
             .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'?' | b'_' | b'-' | b'.'))
+            .all(|&b| ACTION_BYTES[b as usize] & IN_NAME != 0)
 }
+
+const IN_SERVICE: u8 = 1;
+const IN_NAME: u8 = 2;
+
+/// For each byte, whether it may appear in a service code and in an action name: letters,
+/// digits, `-`, `_` and the wildcards in both, and `.` in names only.
+const ACTION_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'*' | b'?') {
+            table[byte] = IN_SERVICE | IN_NAME;
+        }
+        byte += 1;
+    }
+    table[b'.' as usize] = IN_NAME;
+    table
+};
 
 fn describe(ch: char) -> String {
     if crate::diagnostic::is_unsafe_char(ch) || ch.is_whitespace() {

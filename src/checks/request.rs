@@ -1286,7 +1286,13 @@ fn value_subject(operation: &CheckedOperation, name: &str, node: &Node<'_>) -> S
         Value::Unknown { reason } => reason.to_string(),
         _ => crate::fingerprint::canonical(node),
     };
-    format!("{}/{name}={:x}", operation.name, fnv1a(&[&value]))
+    let mut subject = String::with_capacity(operation.name.len() + name.len() + 18);
+    subject.push_str(operation.name);
+    subject.push('/');
+    subject.push_str(name);
+    subject.push('=');
+    crate::source::push_hex(&mut subject, fnv1a(&[&value]), 0);
+    subject
 }
 
 /// Finds the bucket and region of a request whose operation relates them.

@@ -155,13 +155,17 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
             keep_requests,
             modules: &modules,
         };
-        process_file(
+        let mut outcome = process_file(
             FileId(base + i as u32),
             target,
             settings,
             stdin_bytes.as_ref(),
             &job,
-        )
+        );
+        // Sorting each file's diagnostics here, in parallel, leaves the final sort mostly
+        // sorted runs to merge. Both sorts are stable on the same keys, so the order is the same.
+        outcome.diagnostics.sort_by(compare_within_file);
+        outcome
     };
     // Files are checked in chunks and each chunk's outcomes are merged before the next
     // starts. Merging everything at the end would hold every file's diagnostics twice (in
@@ -350,6 +354,15 @@ pub fn thread_pool(jobs: usize) -> Option<rayon::ThreadPool> {
 }
 
 /// Sorts diagnostics by path, then position, then rule id.
+/// Orders two diagnostics of one file: by position, then rule and message.
+fn compare_within_file(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    a.start()
+        .cmp(&b.start())
+        .then(a.span.map(|s| s.end).cmp(&b.span.map(|s| s.end)))
+        .then(a.rule.id.cmp(b.rule.id))
+        .then(a.message.cmp(&b.message))
+}
+
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic], files: &[FileInfo]) {
     // A stable sort of the diagnostics themselves would allocate a buffer of half of them,
     // so indexes are sorted instead and the permutation is applied in place.
@@ -371,10 +384,7 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic], files: &[FileInfo]) {
         let (a, b) = (&diagnostics[a as usize], &diagnostics[b as usize]);
         rank[a.file.0 as usize]
             .cmp(&rank[b.file.0 as usize])
-            .then(a.start().cmp(&b.start()))
-            .then(a.span.map(|s| s.end).cmp(&b.span.map(|s| s.end)))
-            .then(a.rule.id.cmp(b.rule.id))
-            .then(a.message.cmp(&b.message))
+            .then_with(|| compare_within_file(a, b))
     });
     // `order[j]` is the index of the diagnostic that belongs at position `j`. Each cycle of
     // the permutation is walked once, and finished positions are marked with their own index.
