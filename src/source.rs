@@ -510,9 +510,17 @@ mod tests {
 
     #[test]
     fn line_starts_follow_every_line_feed() {
-        // Every placement of line feeds in texts of up to 20 bytes, around the 8-byte steps.
+        // Line feeds at the start, the end, in runs and alone, in texts of up to 20 bytes.
         for length in 0..20usize {
-            for pattern in [0u32, 1, 0b1001, 0x5555, 0x000f_ffff, 0x0008_0001, 0x0004_0100] {
+            for pattern in [
+                0u32,
+                1,
+                0b1001,
+                0x5555,
+                0x000f_ffff,
+                0x0008_0001,
+                0x0004_0100,
+            ] {
                 let text: String = (0..length)
                     .map(|i| if pattern >> i & 1 == 1 { '\n' } else { 'a' })
                     .collect();
