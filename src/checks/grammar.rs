@@ -1148,7 +1148,7 @@ fn compact_length(text: &str) -> usize {
 mod tests {
     use super::{compact_length, thousands};
 
-    /// The definition that `compact_length` implements on bytes.
+    /// Counts one character at a time, as the definition reads, for comparison.
     fn compact_length_by_chars(text: &str) -> usize {
         let (mut count, mut in_string, mut escaped) = (0, false, false);
         for ch in text.chars() {
