@@ -387,14 +387,14 @@ fn display_path_from(cwd: Option<&Path>, path: &Path) -> String {
 mod tests {
     use super::*;
 
-    /// The text comparison agrees with the component comparison wherever it answers.
+    /// The text comparison returns what the component comparison returns, where it returns.
     #[test]
-    fn plain_display_path_matches_the_component_comparison() {
+    fn plain_path_matches_component_path() {
         // Relative paths are made absolute with the process's folder, so only that folder
         // can stand for the current one when the path is relative.
-        let real = std::env::current_dir().unwrap();
-        let real = real.to_str().unwrap();
-        let cwds = [real, "/work/repo", "/", "/work/repo/", "/work//repo"];
+        let current = std::env::current_dir().unwrap();
+        let current = current.to_str().unwrap();
+        let cwds = [current, "/work/repo", "/", "/work/repo/", "/work//repo"];
         let paths: [&str; 14] = [
             "policies/admin.json",
             "./policies/admin.json",
@@ -403,7 +403,7 @@ mod tests {
             "policies/",
             "policies//admin.json",
             "/work/repo/policies/admin.json",
-            &format!("{real}/policies/admin.json"),
+            &format!("{current}/policies/admin.json"),
             "/work/repo",
             "/work/repository/admin.json",
             "/elsewhere/admin.json",
@@ -411,11 +411,11 @@ mod tests {
             "admin.json",
             "a\\b.json",
         ];
-        let mut answered = 0;
+        let mut returned = 0;
         for cwd in cwds {
             for path in paths {
                 let (cwd, path) = (Path::new(cwd), Path::new(path));
-                if path.is_relative() && cwd != Path::new(real) {
+                if path.is_relative() && cwd != Path::new(current) {
                     continue;
                 }
                 let slow = {
@@ -428,15 +428,15 @@ mod tests {
                     text.trim_start_matches("./").to_string()
                 };
                 if let Some(fast) = plain_display_path(Some(cwd), path) {
-                    answered += 1;
+                    returned += 1;
                     assert_eq!(fast, slow, "cwd {cwd:?}, path {path:?}");
                 }
                 assert_eq!(display_path_from(Some(cwd), path), slow);
             }
         }
         assert!(
-            answered >= 8,
-            "the text comparison answered only {answered} times"
+            returned >= 8,
+            "the text comparison returned only {returned} times"
         );
     }
 }

@@ -489,7 +489,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn push_hex_writes_what_lower_hex_writes() {
+    fn push_hex_matches_format() {
         for number in [0, 9, 10, 255, 0xabc_def, u64::from(u32::MAX), u64::MAX] {
             let (mut plain, mut padded) = (String::new(), String::new());
             push_hex(&mut plain, number, 0);
@@ -500,7 +500,7 @@ mod tests {
     }
 
     #[test]
-    fn push_decimal_writes_what_display_writes() {
+    fn push_decimal_matches_format() {
         for number in [0, 7, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
             let mut out = String::from("x");
             push_decimal(&mut out, number);

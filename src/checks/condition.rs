@@ -261,11 +261,11 @@ fn condition_values<'a>(
         })
     };
     // Named only in diagnostics, so the text is built only for one.
-    let what = || format!("the value of `{}`", key.key);
+    let value_name = || format!("the value of `{}`", key.key);
     match &key.value.value {
         Value::Array(items) => {
             if items.is_empty() {
-                ctx.report(empty(ctx, &key.value, &what(), pointer));
+                ctx.report(empty(ctx, &key.value, &value_name(), pointer));
                 return None;
             }
             let mut values = Vec::with_capacity(items.len());
@@ -277,7 +277,7 @@ fn condition_values<'a>(
                         ctx.report(type_error(
                             ctx,
                             item,
-                            &what(),
+                            &value_name(),
                             "a string",
                             &pointer_index(pointer, index),
                         ));
@@ -294,7 +294,7 @@ fn condition_values<'a>(
                 ctx.report(type_error(
                     ctx,
                     &key.value,
-                    &what(),
+                    &value_name(),
                     "a string or an array of strings",
                     pointer,
                 ));

@@ -1169,7 +1169,7 @@ mod tests {
     }
 
     #[test]
-    fn compact_length_counts_as_the_character_definition() {
+    fn compact_length_matches_char_count() {
         let texts = [
             "",
             "{ \"Version\": \"1\" }",

@@ -173,7 +173,6 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
     result.files.reserve_exact(targets.len());
     let mut judged = cross::Inventories::default();
     let mut stored_requests = Vec::new();
-
     for first in (0..targets.len()).step_by(MERGE_CHUNK) {
         let chunk = first..(first + MERGE_CHUNK).min(targets.len());
         let outcomes: Vec<_> = match &pool {
@@ -406,14 +405,17 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic], files: &[FileInfo]) {
 /// scan from the rate seen so far, with a quarter more as a margin. Doubling would leave the
 /// freed copies resident at the peak. Capacity that is never written costs no memory,
 /// because its pages are never touched.
+///
+/// NOTE: this holds when the allocator takes fresh pages from the system for the vector. If
+/// it reuses pages that earlier allocations wrote, the unused margin is resident too.
 fn reserve_for_scan(diagnostics: &mut Vec<Diagnostic>, found: usize, done: usize, total: usize) {
     if diagnostics.capacity() - diagnostics.len() >= found {
         return;
     }
     let so_far = diagnostics.len() + found;
     let expected = so_far.saturating_mul(total) / done.max(1);
-    let wanted = expected.saturating_add(expected / 4).max(so_far);
-    diagnostics.reserve_exact(wanted - diagnostics.len());
+    let capacity = expected.saturating_add(expected / 4).max(so_far);
+    diagnostics.reserve_exact(capacity - diagnostics.len());
 }
 
 fn push_configured(out: &mut Vec<Diagnostic>, mut diagnostic: Diagnostic, settings: &Settings) {

@@ -22,7 +22,7 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::diagnostic::{Diagnostic, FileId, Severity, is_unsafe_char};
 use crate::engine::FileInfo;
-use crate::source::{ExcerptLine, Span};
+use crate::source::{ExcerptLine, Span, push_decimal};
 
 /// ANSI styling, or none.
 #[derive(Clone, Copy)]
@@ -78,10 +78,6 @@ fn annotation_code(primary: bool, severity: Severity) -> &'static str {
 
 fn push_repeated(out: &mut String, ch: char, count: usize) {
     out.extend(std::iter::repeat_n(ch, count));
-}
-
-fn push_number(out: &mut String, number: impl Into<u64>) {
-    crate::source::push_decimal(out, number.into());
 }
 
 fn digit_count(number: u32) -> usize {
@@ -159,9 +155,9 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
                 out.push(' ');
                 out.push_str(&escape_text(&info.display));
                 out.push(':');
-                push_number(out, position.line);
+                push_decimal(out, u64::from(position.line));
                 out.push(':');
-                push_number(out, position.column);
+                push_decimal(out, u64::from(position.column));
                 out.push('\n');
                 render_snippet(out, group, info, severity, style, width);
             }
@@ -174,7 +170,7 @@ pub fn render(out: &mut String, diagnostic: &Diagnostic, files: &[FileInfo], sty
         out.push(' ');
         style.put(out, BOLD, "note:");
         out.push(' ');
-        push_number(out, diagnostic.omitted_labels as u64);
+        push_decimal(out, diagnostic.omitted_labels as u64);
         out.push_str(if diagnostic.omitted_labels == 1 {
             " more place is not shown\n"
         } else {
@@ -260,8 +256,8 @@ struct DisplayLine<'l> {
 impl DisplayLine<'_> {
     fn new(line: &ExcerptLine) -> DisplayLine<'_> {
         let first_column = if line.cut_before { 3 } else { 0 };
-        let simple = line.text.bytes().all(|b| (0x20..0x7f).contains(&b));
-        if simple {
+        let printable = line.text.bytes().all(|b| (0x20..0x7f).contains(&b));
+        if printable {
             let text = if line.cut_before || line.cut_after {
                 let mut text = String::with_capacity(line.text.len() + 6);
                 if line.cut_before {
@@ -386,12 +382,12 @@ fn render_snippet(
     gutter(out);
     out.push('\n');
     let mut previous: Option<u32> = None;
-    let shown = excerpt.lines().iter().filter(|line| {
+    let visible_lines = excerpt.lines().iter().filter(|line| {
         ranges
             .iter()
             .any(|(s, e)| line.number >= *s && line.number <= *e)
     });
-    for line in shown {
+    for line in visible_lines {
         if previous.is_some_and(|p| line.number > p + 1) {
             style.put(out, GUTTER, "...");
             out.push('\n');
@@ -415,7 +411,7 @@ fn render_snippet(
         };
         style.open(out, GUTTER);
         push_repeated(out, ' ', width - digit_count(line.number).min(width));
-        push_number(out, line.number);
+        push_decimal(out, u64::from(line.number));
         style.close(out);
         out.push(' ');
         style.put(out, GUTTER, "|");
