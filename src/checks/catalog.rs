@@ -14,6 +14,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, quote};
 use crate::document::policy::Item;
 use crate::eval::pattern::{self, Case};
+use crate::source::split_once_ascii;
 
 declare_rule! {
     /// ## What it checks
@@ -107,7 +108,7 @@ fn catalog_name() -> String {
 /// Compares one well-formed action with the catalog. `*` alone is not checked.
 pub fn check_action(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> String) {
     let text = item.text.as_ref();
-    let Some((service_code, name)) = text.split_once(':') else {
+    let Some((service_code, name)) = split_once_ascii(text, b':') else {
         return;
     };
     if is_known(text) {
@@ -320,7 +321,7 @@ fn report_unknown_service(
 /// catalog. Returns a warning with the closest real names when the catalog does not list
 /// it, or `None` when it does or when the catalog has no action list for its service.
 pub fn unlisted_action_warning(text: &str) -> Option<String> {
-    let (service_code, name) = text.split_once(':')?;
+    let (service_code, name) = split_once_ascii(text, b':')?;
     let Some(service) = catalog::service(service_code) else {
         let hint = suggest_service(service_code)
             .map(|code| format!("; did you mean `{code}:{name}`?"))

@@ -6,6 +6,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, quote};
 use crate::document::condition::{self as cond, Family, OPERATORS};
 use crate::document::policy::{Condition, Item};
+use crate::source::split_once_ascii;
 use crate::syntax::{Member, Value};
 
 declare_rule! {
@@ -207,7 +208,7 @@ const GLOBAL_KEYS: &[&str] = &[
 /// Checks a condition key's form; returns false when it is malformed.
 fn check_key(ctx: &mut Ctx<'_>, key: &Member<'_>, pointer: &str) -> bool {
     let name = key.key.as_ref();
-    let problem = match name.split_once(':') {
+    let problem = match split_once_ascii(name, b':') {
         None => Some("has no service prefix"),
         Some((prefix, rest)) if prefix.is_empty() || rest.is_empty() => {
             Some("has an empty prefix or name")

@@ -6,6 +6,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, quote};
 use crate::document::PolicyKind;
 use crate::document::policy::Item;
+use crate::source::{split_ascii_n, split_once_ascii};
 use crate::syntax::{Member, Value};
 
 declare_rule! {
@@ -169,7 +170,7 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
         let fix = action_problem(&fixed).is_none().then_some(fixed);
         return Some((problem, fix));
     }
-    let Some((service, name)) = text.split_once(':') else {
+    let Some((service, name)) = split_once_ascii(text, b':') else {
         return Some((
             "has no `:` between a service code and an action name".to_string(),
             None,
@@ -297,16 +298,15 @@ pub fn resource_problem(text: &str) -> Option<(String, Option<String>)> {
             None,
         ));
     }
-    let parts: Vec<&str> = text.splitn(5, ':').collect();
-    if parts.len() < 5 {
-        let fix = match parts.as_slice() {
+    let (parts, count) = split_ascii_n::<5>(text, b':');
+    if count < 5 {
+        let fix = match &parts[..count] {
             // A RAM ARN without its empty region: acs:ram:<account>:<type>/<name>
             ["acs", "ram", account, relative] => Some(format!("acs:ram::{account}:{relative}")),
             _ => None,
         };
         let problem = format!(
-            "has {} parts; an ARN has five: acs:<service>:<region>:<account>:<resource>",
-            parts.len()
+            "has {count} parts; an ARN has five: acs:<service>:<region>:<account>:<resource>"
         );
         let problem = if fix.is_some() {
             format!("{problem} (RAM ARNs have an empty region)")

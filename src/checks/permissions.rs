@@ -16,6 +16,7 @@ use crate::document::PolicyKind;
 use crate::document::policy::{Effect, Item, Policy, Statement};
 use crate::eval::pattern::{self, Case};
 use crate::source::Span;
+use crate::source::split_once_ascii;
 
 declare_rule! {
     /// ## What it checks
@@ -261,9 +262,7 @@ fn check_service_wildcard(
     }
     // Labels past the limit are counted, not kept.
     diagnostic.omitted_labels += offending.saturating_sub(1 + crate::diagnostic::MAX_LABELS);
-    let example_service = first
-        .text
-        .split_once(':')
+    let example_service = split_once_ascii(&first.text, b':')
         .map(|(service, _)| service)
         .filter(|service| pattern::is_literal(service))
         .map_or_else(|| "ecs".to_string(), str::to_ascii_lowercase);
@@ -307,7 +306,7 @@ fn matches_every_action(text: &str) -> bool {
     if pattern::matches_everything(text) {
         return true;
     }
-    text.split_once(':').is_some_and(|(service, name)| {
+    split_once_ascii(text, b':').is_some_and(|(service, name)| {
         pattern::matches_everything(service) && pattern::matches_everything(name)
     })
 }
@@ -318,7 +317,7 @@ fn service_scope(text: &str) -> Option<String> {
     if pattern::matches_everything(text) {
         return Some("every action of every service".to_string());
     }
-    let (service, name) = text.split_once(':')?;
+    let (service, name) = split_once_ascii(text, b':')?;
     if pattern::matches_everything(name) {
         return Some(if pattern::matches_everything(service) {
             "every action of every service".to_string()
@@ -348,7 +347,7 @@ fn excludes_some_action(text: &str) -> bool {
     if pattern::matches_everything(text) {
         return true;
     }
-    let Some((service, name)) = text.split_once(':') else {
+    let Some((service, name)) = split_once_ascii(text, b':') else {
         // Every action has a colon, so this pattern matches none.
         return false;
     };

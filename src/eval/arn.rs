@@ -21,15 +21,16 @@ pub struct Arn<'a> {
 /// Splits an ARN at its first four colons; returns `None` unless it starts with `acs:` and
 /// has five parts.
 pub fn split(text: &str) -> Option<Arn<'_>> {
-    let mut parts = text.splitn(5, ':');
-    if parts.next()? != "acs" {
+    let ([acs, service, region, account, relative_id], 5) =
+        crate::source::split_ascii_n::<5>(text, b':')
+    else {
         return None;
-    }
-    Some(Arn {
-        service: parts.next()?,
-        region: parts.next()?,
-        account: parts.next()?,
-        relative_id: parts.next()?,
+    };
+    (acs == "acs").then_some(Arn {
+        service,
+        region,
+        account,
+        relative_id,
     })
 }
 
