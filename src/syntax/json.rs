@@ -116,6 +116,39 @@ const STRING_STOPS: [bool; 256] = {
     stops
 };
 
+/// Finds the first byte at or after `pos` that is a quote, a backslash or a control
+/// character, or the end of `bytes`. Eight bytes are tested at once: a byte equal to `b` is
+/// a zero byte of `word ^ splat(b)`, and a byte below 0x20 is one that wraps when 0x20 is
+/// subtracted and has its high bit clear. A borrow can only mark bytes above a real match,
+/// so the lowest marked byte is exact.
+fn string_stop(bytes: &[u8], mut pos: usize) -> usize {
+    const fn splat(byte: u8) -> u64 {
+        u64::from_ne_bytes([byte; 8])
+    }
+    const ONES: u64 = splat(0x01);
+    const HIGH_BITS: u64 = splat(0x80);
+    while let Some(chunk) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*chunk);
+        let quote = word ^ splat(b'"');
+        let backslash = word ^ splat(b'\\');
+        let marked = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(splat(0x20)) & !word))
+            & HIGH_BITS;
+        if marked != 0 {
+            return pos + (marked.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while bytes
+        .get(pos)
+        .is_some_and(|&byte| !STRING_STOPS[byte as usize])
+    {
+        pos += 1;
+    }
+    pos
+}
+
 struct Parser<'a, 'h> {
     text: &'a str,
     bytes: &'a [u8],
@@ -170,14 +203,36 @@ impl<'a> Parser<'a, '_> {
         Some(node)
     }
 
+    /// Skips JSON whitespace, and rejects characters that only look like it.
+    #[inline]
     fn skip_whitespace(&mut self) -> Result<(), ParseError> {
+        // Most calls find a token at once, or one space before it, as after a colon.
+        let is_token = |byte: u8| byte > b' ' && byte < 0x80;
+        match self.bytes.get(self.pos..) {
+            Some([byte, ..]) if is_token(*byte) => Ok(()),
+            Some([b' ', byte, ..]) if is_token(*byte) => {
+                self.pos += 1;
+                Ok(())
+            }
+            _ => self.skip_whitespace_run(),
+        }
+    }
+
+    fn skip_whitespace_run(&mut self) -> Result<(), ParseError> {
+        const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
         loop {
-            // Indentation, eight spaces at a time: most whitespace in a formatted file.
-            while self
+            // Runs of spaces, eight bytes at a time: indentation is most of the whitespace in
+            // a formatted file. The first byte that is not a space ends the run.
+            while let Some(chunk) = self
                 .bytes
-                .get(self.pos..self.pos + 8)
-                .is_some_and(|chunk| chunk == b"        ")
+                .get(self.pos..)
+                .and_then(<[u8]>::first_chunk::<8>)
             {
+                let other = u64::from_le_bytes(*chunk) ^ SPACES;
+                if other != 0 {
+                    self.pos += (other.trailing_zeros() / 8) as usize;
+                    break;
+                }
                 self.pos += 8;
             }
             let Some(&byte) = self.bytes.get(self.pos) else {
@@ -440,13 +495,7 @@ impl<'a> Parser<'a, '_> {
         let content_start = self.pos;
         // Fast path: no escapes, so the text can be borrowed.
         loop {
-            while self
-                .bytes
-                .get(self.pos)
-                .is_some_and(|&byte| !STRING_STOPS[byte as usize])
-            {
-                self.pos += 1;
-            }
+            self.pos = string_stop(self.bytes, self.pos);
             match self.bytes.get(self.pos) {
                 Some(b'"') => {
                     let text = &self.text[content_start..self.pos];
@@ -464,12 +513,7 @@ impl<'a> Parser<'a, '_> {
         owned.push_str(&self.text[content_start..self.pos]);
         loop {
             let run_start = self.pos;
-            while let Some(&byte) = self.bytes.get(self.pos) {
-                if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos = string_stop(self.bytes, self.pos);
             owned.push_str(&self.text[run_start..self.pos]);
             match self.bytes.get(self.pos) {
                 Some(b'"') => {
@@ -928,6 +972,36 @@ pub fn describe_char(ch: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The eight-byte search stops where a byte-by-byte search stops.
+    #[test]
+    fn string_stop_matches_byte_scan() {
+        let alphabet = [
+            b'a', b'"', b'\\', 0x1F, 0x20, 0x7F, 0x80, 0xA2, 0xC3, 0x00, 0x21,
+        ];
+        let mut state: u32 = 7;
+        for _ in 0..5000 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let len = (state >> 16) as usize % 24;
+            let mut bytes = Vec::with_capacity(len);
+            for _ in 0..len {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                // Mostly plain bytes, so that stops fall at every offset of a word.
+                let pick = (state >> 16) as usize % (alphabet.len() * 4);
+                bytes.push(*alphabet.get(pick).unwrap_or(&b'x'));
+            }
+            for start in 0..=bytes.len() {
+                let expected = (start..bytes.len())
+                    .find(|&i| STRING_STOPS[bytes[i] as usize])
+                    .unwrap_or(bytes.len());
+                assert_eq!(
+                    string_stop(&bytes, start),
+                    expected,
+                    "{bytes:?} from {start}"
+                );
+            }
+        }
+    }
 
     fn err(text: &str) -> ParseError {
         parse(text).expect_err(text)
