@@ -416,6 +416,10 @@ fn check(
         jobs,
         stdin: Some(stdin),
         inventory,
+        fingerprints: matches!(args.format, Format::Json | Format::Sarif)
+            || baseline.is_some()
+            || args.write_baseline.is_some()
+            || suppressions.use_fingerprints(),
     });
 
     // Suppressions, then the baseline, decide what is reported; both count what they remove.

@@ -77,6 +77,7 @@ pub fn run(
         jobs: 1,
         stdin: None,
         inventory: Default::default(),
+        fingerprints: true,
     });
 
     // Errors in the policies change what they mean to RAM, so they are shown first.

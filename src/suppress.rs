@@ -192,6 +192,11 @@ pub struct Suppressions {
 }
 
 impl Suppressions {
+    /// Tells whether some entry selects a diagnostic by its fingerprint.
+    pub fn use_fingerprints(&self) -> bool {
+        self.entries.iter().any(|entry| entry.fingerprint.is_some())
+    }
+
     /// Checks and compiles the `[[ignore]]` entries, rejecting an entry without a reason,
     /// an unknown rule, an invalid glob, pointer, fingerprint or date.
     pub fn compile(config: &Config) -> Result<Suppressions, ConfigError> {

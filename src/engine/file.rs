@@ -34,6 +34,8 @@ pub(super) struct FileJob<'a> {
     pub keep_requests: bool,
     /// The Terraform modules of the run, shared by the workers.
     pub modules: &'a ModuleCache,
+    /// Compute fingerprints; see [`super::RunOptions::fingerprints`].
+    pub fingerprints: bool,
 }
 
 pub(super) struct FileOutcome {
@@ -108,6 +110,22 @@ fn open_without_blocking(path: &std::path::Path) -> std::io::Result<std::fs::Fil
     std::fs::File::open(path)
 }
 
+/// Computes the fingerprints of a file's diagnostics when the run needs them, and frees
+/// the subjects they are computed from either way.
+fn finish_fingerprints(
+    diagnostics: &mut [crate::diagnostic::Diagnostic],
+    display: &str,
+    job: &FileJob<'_>,
+) {
+    if job.fingerprints {
+        fingerprint::assign_fingerprints(diagnostics, display);
+    } else {
+        for diagnostic in diagnostics {
+            diagnostic.subject = String::new();
+        }
+    }
+}
+
 pub(super) fn process_file(
     id: FileId,
     target: &Target,
@@ -145,13 +163,13 @@ pub(super) fn process_file(
         Loaded::TooLarge(size) => {
             let diagnostic = file_checks::too_large_diagnostic(id, size, settings.max_file_size);
             push_configured(&mut outcome.diagnostics, diagnostic, settings);
-            fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
+            finish_fingerprints(&mut outcome.diagnostics, &target.display, job);
             return outcome;
         }
         Loaded::Failed(error) => {
             let diagnostic = file_checks::io_diagnostic(id, "the file", &error);
             push_configured(&mut outcome.diagnostics, diagnostic, settings);
-            fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
+            finish_fingerprints(&mut outcome.diagnostics, &target.display, job);
             outcome.io_failure = true;
             return outcome;
         }
@@ -169,7 +187,7 @@ pub(super) fn process_file(
                 outcome.info.excerpt = Excerpt::build_lossy(&bytes, span);
             }
             push_configured(&mut outcome.diagnostics, diagnostic, settings);
-            fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
+            finish_fingerprints(&mut outcome.diagnostics, &target.display, job);
             return outcome;
         }
     };
@@ -208,7 +226,7 @@ pub(super) fn process_file(
     // Kept until the run ends, so the spare capacity of a vector grown one push at a time
     // would add up over a large scan.
     outcome.diagnostics.shrink_to_fit();
-    fingerprint::assign_fingerprints(&mut outcome.diagnostics, &target.display);
+    finish_fingerprints(&mut outcome.diagnostics, &target.display, job);
     let mut retained: Vec<Span> = Vec::new();
     retained.extend(outcome.diagnostics.iter().flat_map(|d| {
         d.span
@@ -309,7 +327,9 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
         found.status = FileStatus::Checked;
         found.documents = 1;
         let policy = check_document(ctx, &root, PolicyKind::Unspecified, "", None, job);
-        fingerprint::assign_subjects(&mut ctx.diagnostics, &root);
+        if job.fingerprints {
+            fingerprint::assign_subjects(&mut ctx.diagnostics, &root);
+        }
         if job.keep_policy {
             found.policy_spans = policy.label_spans();
             found.policy = Some(policy.into_owned());

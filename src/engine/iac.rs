@@ -194,11 +194,13 @@ fn check_embedded(
                     };
                     let checked = check_document(ctx, root, policy.kind, pointer, Some(sent), job);
                     template::report_unknown_values(ctx, root, pointer);
-                    fingerprint::assign_subjects_within(
-                        &mut ctx.diagnostics[variant_start..],
-                        root,
-                        pointer,
-                    );
+                    if job.fingerprints {
+                        fingerprint::assign_subjects_within(
+                            &mut ctx.diagnostics[variant_start..],
+                            root,
+                            pointer,
+                        );
+                    }
                     if job.keep_policy && checked.kind == PolicyKind::Identity {
                         found.policy_spans.extend(checked.label_spans());
                         let checked = checked.into_owned();

@@ -72,6 +72,9 @@ pub struct RunOptions<'a> {
     pub jobs: usize,
     pub stdin: Option<&'a mut dyn Read>,
     pub inventory: InventoryInput,
+    /// Compute each diagnostic's fingerprint. Only baselines, suppressions by fingerprint and
+    /// the JSON and SARIF reports use fingerprints, and they cost a walk of each document.
+    pub fingerprints: bool,
 }
 
 /// The bucket inventories given outside the scanned files.
@@ -154,6 +157,7 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
             require_each: if i < scanned { require_each } else { &[] },
             keep_requests,
             modules: &modules,
+            fingerprints: options.fingerprints,
         };
         let mut outcome = process_file(
             FileId(base + i as u32),

@@ -627,3 +627,47 @@ fn suppressed_error_does_not_fail_the_gate() {
     let strict = check_with_config(&dir, config, &["--fail-on", "warning"]);
     assert_eq!(strict.code, 1, "the unknown-element warning remains");
 }
+
+/// Text reports skip fingerprints unless a baseline or a suppression needs them.
+#[test]
+fn text_reports_honour_fingerprints() {
+    let dir = TempDir::new("fingerprints-text");
+    let policy = dir.write("role.json", POLICY);
+    let policy = policy.to_str().unwrap();
+    let baseline = dir.0.join("baseline.json");
+    let baseline = baseline.to_str().unwrap();
+    let text = |extra: &[&str]| {
+        let mut args = vec!["check", "--no-config"];
+        args.extend_from_slice(extra);
+        args.push(policy);
+        run(&args)
+    };
+    let written = text(&["--write-baseline", baseline]);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let again = text(&["--baseline", baseline]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
+    assert!(again.stdout.contains("2 suppressed"), "{}", again.stdout);
+
+    let fingerprint =
+        check_file(&dir.0.join("role.json"), &[]).json()["diagnostics"][0]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let config = dir.write(
+        "ramlint.toml",
+        format!(
+            "[[ignore]]\nrule = \"invalid-effect\"\npaths = [\"role.json\"]\nfingerprint = \"{fingerprint}\"\nreason = \"reviewed\"\n"
+        ),
+    );
+    let output = run(&["check", "--config", config.to_str().unwrap(), policy]);
+    assert!(
+        !output.stdout.contains("invalid-effect"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("unknown-element"),
+        "{}",
+        output.stdout
+    );
+}

@@ -631,6 +631,7 @@ fn run_with_set(
         jobs: 1,
         stdin: None,
         inventory: Default::default(),
+        fingerprints: true,
     });
     (result, specs)
 }
