@@ -410,17 +410,34 @@ impl Tokenizer<'_> {
                 }
                 b'\'' => {
                     self.pos += 1;
-                    while self.pos < self.end && self.bytes[self.pos] != b'\'' {
-                        let at = self.pos;
-                        self.push_char_at(&mut word, at);
-                    }
+                    let close = self.find_byte(self.pos, b'\'');
+                    self.push_run(&mut word, close);
                     self.pos = (self.pos + 1).min(self.end);
                 }
                 b'"' => self.double_quoted(&mut word),
                 b'$' | b'`' => self.expansion(&mut word),
                 _ => {
-                    let at = self.pos;
-                    self.push_char_at(&mut word, at);
+                    let end = self.run_end(|byte| {
+                        matches!(
+                            byte,
+                            b' ' | b'\t'
+                                | b'\r'
+                                | b'\n'
+                                | b';'
+                                | b'&'
+                                | b'|'
+                                | b'('
+                                | b')'
+                                | b'<'
+                                | b'>'
+                                | b'\\'
+                                | b'\''
+                                | b'"'
+                                | b'$'
+                                | b'`'
+                        )
+                    });
+                    self.push_run(&mut word, end);
                 }
             }
         }
@@ -451,8 +468,8 @@ impl Tokenizer<'_> {
                 }
                 b'$' | b'`' => self.expansion(word),
                 _ => {
-                    let at = self.pos;
-                    self.push_char_at(word, at);
+                    let end = self.run_end(|byte| matches!(byte, b'"' | b'\\' | b'$' | b'`'));
+                    self.push_run(word, end);
                 }
             }
         }
@@ -491,10 +508,7 @@ impl Tokenizer<'_> {
                 }
             }
         };
-        while self.pos < end {
-            let at = self.pos;
-            self.push_char_at(word, at);
-        }
+        self.push_run(word, end);
         word.expansions.push(Span::from_range(start, end));
     }
 
@@ -528,6 +542,35 @@ impl Tokenizer<'_> {
             i += 1;
         }
         self.end
+    }
+
+    /// Finds where the run of bytes from `self.pos` ends: at the first byte for which `stop`
+    /// holds, past the first byte, or at the end of the line.
+    fn run_end(&self, stop: impl Fn(u8) -> bool) -> usize {
+        let from = self.pos + 1;
+        self.bytes[from.min(self.end)..self.end]
+            .iter()
+            .position(|&byte| stop(byte))
+            .map_or(self.end, |i| from + i)
+    }
+
+    /// Appends the text from `self.pos` to `end` to the word, as written in the file, and
+    /// moves past it. `end` must follow a whole character.
+    fn push_run(&mut self, word: &mut Word, end: usize) {
+        if end <= self.pos {
+            return;
+        }
+        let index = word.text.len() as u32;
+        let at = self.pos as u32;
+        let continues = word
+            .runs
+            .last()
+            .is_some_and(|&(text_start, file_start)| at == file_start + (index - text_start));
+        if !continues {
+            word.runs.push((index, at));
+        }
+        word.text.push_str(&self.text[self.pos..end]);
+        self.pos = end;
     }
 
     /// Appends the character that starts at `self.pos` to the word, recording `at` as its
