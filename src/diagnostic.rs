@@ -196,6 +196,15 @@ pub fn shorten(value: &str) -> String {
 /// Quotes a value for a message: JSON-style double quotes, control characters escaped so
 /// that nothing reaches a terminal raw, and long values shortened in the middle.
 pub fn quote(value: &str) -> String {
+    // A value of at most the shown length in bytes is never shortened, and most values are
+    // printable ASCII with nothing to escape, so they are copied whole.
+    if value.len() <= MAX_SHOWN_CHARS
+        && value
+            .bytes()
+            .all(|byte| (b' '..=b'~').contains(&byte) && byte != b'"' && byte != b'\\')
+    {
+        return ["\"", value, "\""].concat();
+    }
     let shown = shorten(value);
     let mut out = String::with_capacity(shown.len() + 2);
     out.push('"');
@@ -229,6 +238,16 @@ mod tests {
     fn quote_escapes_terminal_sequences() {
         assert_eq!(quote("a\u{1b}[31mb"), "\"a\\u{1b}[31mb\"");
         assert_eq!(quote("say \"hi\""), "\"say \\\"hi\\\"\"");
+    }
+
+    #[test]
+    fn quote_copies_plain_values_whole() {
+        assert_eq!(quote("ecs:Describe*"), "\"ecs:Describe*\"");
+        assert_eq!(quote("a\\b"), "\"a\\\\b\"");
+        assert_eq!(quote("tab\there"), "\"tab\\there\"");
+        // Sixty characters are shown whole, and sixty-one are shortened.
+        assert_eq!(quote(&"y".repeat(60)), format!("\"{}\"", "y".repeat(60)));
+        assert!(quote(&"y".repeat(61)).contains('…'));
     }
 
     #[test]

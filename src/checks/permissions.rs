@@ -244,7 +244,7 @@ fn check_service_wildcard(
         return;
     };
     let message = if offending == 1 {
-        format!("{} allows {first_scope}", quote(&first.text))
+        [quote(&first.text).as_str(), " allows ", &first_scope].concat()
     } else {
         let scopes: Vec<&str> = distinct_scopes.iter().map(String::as_str).collect();
         format!("this statement allows {}", join_and(&scopes))
@@ -266,9 +266,16 @@ fn check_service_wildcard(
         .map(|(service, _)| service)
         .filter(|service| pattern::is_literal(service))
         .map_or_else(|| "ecs".to_string(), str::to_ascii_lowercase);
-    ctx.report(diagnostic.help(format!(
-        "list the actions this identity needs, or a narrower pattern such as `{example_service}:Describe*`"
-    )));
+    ctx.report(
+        diagnostic.help(
+            [
+                "list the actions this identity needs, or a narrower pattern such as `",
+                &example_service,
+                ":Describe*`",
+            ]
+            .concat(),
+        ),
+    );
 }
 
 fn check_allow_not_action(ctx: &mut Ctx<'_>, statement: &Statement<'_>) {
@@ -322,9 +329,9 @@ fn service_scope(text: &str) -> Option<String> {
         return Some(if pattern::matches_everything(service) {
             "every action of every service".to_string()
         } else if pattern::is_literal(service) {
-            format!("every action of `{}`", service.to_ascii_lowercase())
+            ["every action of `", &service.to_ascii_lowercase(), "`"].concat()
         } else {
-            format!("every action of every service matching `{service}`")
+            ["every action of every service matching `", service, "`"].concat()
         });
     }
     // A literal name is one action, not a service's worth; only patterns need the catalog.

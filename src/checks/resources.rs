@@ -108,7 +108,7 @@ fn check_statement(ctx: &mut Ctx<'_>, statement: &Statement<'_>) {
             }
             let first = &resource.items[0];
             let which = if resource.items.len() == 1 {
-                format!("`Resource` {} never matches", quote(&first.text))
+                ["`Resource` ", &quote(&first.text), " never matches"].concat()
             } else {
                 format!(
                     "none of the {} `Resource` items matches",
@@ -119,15 +119,15 @@ fn check_statement(ctx: &mut Ctx<'_>, statement: &Statement<'_>) {
                 &RESOURCE_MISMATCH,
                 ctx.file,
                 first.span,
-                format!("{action_name} acts only on {targets}, which {which}"),
+                [&action_name, " acts only on ", &targets, ", which ", &which].concat(),
             )
-            .label(format!("does not match {targets}"))
+            .label(["does not match ", &targets].concat())
             .pointer(item_pointer(&statement.pointer, key, resource, 0));
             for other in &resource.items[1..] {
                 diagnostic = diagnostic.secondary(
                     ctx.file,
                     other.span,
-                    format!("does not match {targets} either"),
+                    ["does not match ", &targets, " either"].concat(),
                 );
             }
             diagnostic
@@ -141,11 +141,18 @@ fn check_statement(ctx: &mut Ctx<'_>, statement: &Statement<'_>) {
                 .secondary(
                     ctx.file,
                     action_item.span,
-                    format!("acts only on {targets}"),
+                    ["acts only on ", &targets].concat(),
                 )
-                .help(format!(
-                    "use `\"Resource\": \"*\"` for {action_name}, in a statement of its own if the other actions need narrower resources; as written, the statement {effect} nothing for it"
-                ))
+                .help(
+                    [
+                        "use `\"Resource\": \"*\"` for ",
+                        &action_name,
+                        ", in a statement of its own if the other actions need narrower resources; as written, the statement ",
+                        effect,
+                        " nothing for it",
+                    ]
+                    .concat(),
+                )
                 .subject(format!("action {}", action_item.text.to_ascii_lowercase())),
         );
     }
