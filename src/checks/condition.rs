@@ -112,7 +112,8 @@ pub fn check_condition<'a>(
             );
         }
         for key in keys {
-            let key_pointer = pointer_push(&operator_pointer, &key.key);
+            // Pointers below the operator are built only for a diagnostic.
+            let key_pointer = || pointer_push(&operator_pointer, &key.key);
             if !check_key(ctx, key, &key_pointer) {
                 invalid = true;
             }
@@ -122,10 +123,12 @@ pub fn check_condition<'a>(
             };
             if let Some(family) = family {
                 for (index, value) in values.iter().enumerate() {
-                    let value_pointer = if values.len() == 1 && value.span == key.value.span {
-                        key_pointer.clone()
-                    } else {
-                        pointer_index(&key_pointer, index)
+                    let value_pointer = || {
+                        if values.len() == 1 && value.span == key.value.span {
+                            key_pointer()
+                        } else {
+                            pointer_index(&key_pointer(), index)
+                        }
                     };
                     if !check_value(ctx, &operator.key, family, value, &value_pointer) {
                         invalid = true;
@@ -206,7 +209,7 @@ const GLOBAL_KEYS: &[&str] = &[
 ];
 
 /// Checks a condition key's form; returns false when it is malformed.
-fn check_key(ctx: &mut Ctx<'_>, key: &Member<'_>, pointer: &str) -> bool {
+fn check_key(ctx: &mut Ctx<'_>, key: &Member<'_>, pointer: &dyn Fn() -> String) -> bool {
     let name = key.key.as_ref();
     let problem = match split_once_ascii(name, b':') {
         None => Some("has no service prefix"),
@@ -236,7 +239,7 @@ fn check_key(ctx: &mut Ctx<'_>, key: &Member<'_>, pointer: &str) -> bool {
         )
         .label("malformed key")
         .help(help)
-        .pointer(pointer.to_string()),
+        .pointer(pointer()),
     );
     false
 }
@@ -246,7 +249,7 @@ fn check_key(ctx: &mut Ctx<'_>, key: &Member<'_>, pointer: &str) -> bool {
 fn condition_values<'a>(
     ctx: &mut Ctx<'_>,
     key: &Member<'a>,
-    pointer: &str,
+    pointer: &dyn Fn() -> String,
 ) -> Option<Vec<Item<'a>>> {
     let scalar = |node: &crate::syntax::Node<'a>| -> Option<Item<'a>> {
         let text = match &node.value {
@@ -266,7 +269,7 @@ fn condition_values<'a>(
     match &key.value.value {
         Value::Array(items) => {
             if items.is_empty() {
-                ctx.report(empty(ctx, &key.value, &value_name(), pointer));
+                ctx.report(empty(ctx, &key.value, &value_name(), &pointer()));
                 return None;
             }
             let mut values = Vec::with_capacity(items.len());
@@ -280,7 +283,7 @@ fn condition_values<'a>(
                             item,
                             &value_name(),
                             "a string",
-                            &pointer_index(pointer, index),
+                            &pointer_index(&pointer(), index),
                         ));
                         return None;
                     }
@@ -297,7 +300,7 @@ fn condition_values<'a>(
                     &key.value,
                     &value_name(),
                     "a string or an array of strings",
-                    pointer,
+                    &pointer(),
                 ));
                 None
             }
@@ -311,7 +314,7 @@ fn check_value(
     operator: &str,
     family: Family,
     value: &Item<'_>,
-    pointer: &str,
+    pointer: &dyn Fn() -> String,
 ) -> bool {
     let text = value.text.as_ref();
     let valid = match family {
@@ -343,7 +346,7 @@ fn check_value(
         )
         .label("wrong value type")
         .help(help)
-        .pointer(pointer.to_string()),
+        .pointer(pointer()),
     );
     false
 }

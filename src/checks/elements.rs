@@ -391,7 +391,7 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
             .pointer(pointer),
         ),
         Value::Array(_) => {
-            string_items(ctx, member, &pointer, "Principal");
+            string_items(ctx, member, &|| pointer.clone(), "Principal");
         }
         Value::Object(members) => {
             if members.is_empty() {
@@ -434,7 +434,7 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
                         .pointer(entry_pointer.clone()),
                     );
                 }
-                string_items(ctx, entry, &entry_pointer, &entry.key);
+                string_items(ctx, entry, &|| entry_pointer.clone(), &entry.key);
             }
         }
         _ => ctx.report(type_error(

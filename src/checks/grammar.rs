@@ -756,7 +756,8 @@ pub(crate) fn item_pointer(
 }
 
 fn check_effect(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) -> Option<Effect> {
-    let pointer = pointer_push(pointer, &member.key);
+    // Built only for a diagnostic: every statement has an effect.
+    let effect_pointer = || pointer_push(pointer, &member.key);
     let value = &member.value;
     let text = match &value.value {
         Value::String(text) => text,
@@ -767,7 +768,7 @@ fn check_effect(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) -> Option
                 value,
                 "`Effect`",
                 "the string \"Allow\" or \"Deny\"",
-                &pointer,
+                &effect_pointer(),
             ));
             return None;
         }
@@ -805,7 +806,7 @@ fn check_effect(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) -> Option
             None => "not an effect".to_string(),
         })
         .help(help)
-        .pointer(pointer),
+        .pointer(effect_pointer()),
     );
     None
 }
@@ -871,7 +872,7 @@ fn check_pair<'a>(
         let diagnostic = missing(ctx, statement, pointer, &name, "");
         ctx.report(misspelled_label(ctx, diagnostic, member, key));
     }
-    let element_pointer = pointer_push(pointer, key);
+    let element_pointer = || pointer_push(pointer, key);
     let patterns = string_items(ctx, member, &element_pointer, key).map(|items| Patterns {
         negated: is_negated,
         key_span: member.key_span,
@@ -883,10 +884,11 @@ fn check_pair<'a>(
 
 /// Reads a value that may be a string or an array of strings, reporting wrong types and
 /// empty values. Returns `None` when the value is unknown or has the wrong type.
+/// The element's pointer, `pointer`, is built only for a diagnostic.
 pub(super) fn string_items<'a>(
     ctx: &mut Ctx<'_>,
     member: &Member<'a>,
-    pointer: &str,
+    pointer: &dyn Fn() -> String,
     key: &str,
 ) -> Option<Vec<Item<'a>>> {
     let value = &member.value;
@@ -895,7 +897,7 @@ pub(super) fn string_items<'a>(
     match &value.value {
         Value::String(text) => {
             if text.is_empty() {
-                ctx.report(empty(ctx, value, &element(), pointer));
+                ctx.report(empty(ctx, value, &element(), &pointer()));
                 return Some(Vec::new());
             }
             Some(vec![Item {
@@ -905,7 +907,7 @@ pub(super) fn string_items<'a>(
         }
         Value::Array(items) => {
             if items.is_empty() {
-                ctx.report(empty(ctx, value, &element(), pointer));
+                ctx.report(empty(ctx, value, &element(), &pointer()));
             }
             let mut out = Vec::with_capacity(items.len());
             for (index, item) in items.iter().enumerate() {
@@ -916,7 +918,7 @@ pub(super) fn string_items<'a>(
                             ctx,
                             item,
                             &description,
-                            &pointer_index(pointer, index),
+                            &pointer_index(&pointer(), index),
                         ));
                     }
                     Value::String(text) => out.push(Item {
@@ -931,7 +933,7 @@ pub(super) fn string_items<'a>(
                             item,
                             &description,
                             "a string",
-                            &pointer_index(pointer, index),
+                            &pointer_index(&pointer(), index),
                         ));
                     }
                 }
@@ -945,7 +947,7 @@ pub(super) fn string_items<'a>(
                 value,
                 &element(),
                 "a string or an array of strings",
-                pointer,
+                &pointer(),
             ));
             None
         }
