@@ -498,6 +498,7 @@ fn check(
         return Ok(EXIT_TROUBLE);
     }
     let failed = result.diagnostics.iter().any(|d| fail_on.fails(d.severity));
+    engine::free_in_background(result);
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
 }
 
