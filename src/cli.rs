@@ -498,7 +498,8 @@ fn check(
         return Ok(EXIT_TROUBLE);
     }
     let failed = result.diagnostics.iter().any(|d| fail_on.fails(d.severity));
-    engine::free_in_background(result);
+    let items = result.diagnostics.len() + result.files.len();
+    engine::free_in_background(result, items);
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
 }
 

@@ -64,10 +64,14 @@ pub struct RunResult {
     pub set_files: Vec<Vec<FileId>>,
 }
 
-/// Frees `value` on a thread of its own, so that the caller goes on at once. Freeing the
-/// hundreds of thousands of allocations of a large scan takes tens of milliseconds, which the
-/// main thread would otherwise spend alone.
-pub fn free_in_background<T: Send + 'static>(value: T) {
+/// Frees `value`, which holds `items` records, on a thread of its own when there are many,
+/// so that the caller goes on at once. Freeing the hundreds of thousands of allocations of a
+/// large scan takes tens of milliseconds, which the main thread would otherwise spend alone.
+/// A small value is freed here, because starting a thread costs more.
+pub fn free_in_background<T: Send + 'static>(value: T, items: usize) {
+    if items < 10_000 {
+        return;
+    }
     // When no thread can be started, the closure, and the value with it, is dropped here.
     let _ = std::thread::Builder::new()
         .name("free".to_string())
@@ -228,7 +232,8 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
         }
     }
     // Freeing the targets, which are no longer needed, lowers the memory peak of a large scan.
-    free_in_background((targets, discovery));
+    let count = targets.len();
+    free_in_background((targets, discovery), count);
     result.set_files = set_targets
         .iter()
         .map(|members| {
