@@ -756,7 +756,7 @@ pub(crate) fn item_pointer(
 }
 
 fn check_effect(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) -> Option<Effect> {
-    // Built only for a diagnostic: every statement has an effect.
+    // Built only for a diagnostic, because every statement has an effect.
     let effect_pointer = || pointer_push(pointer, &member.key);
     let value = &member.value;
     let text = match &value.value {

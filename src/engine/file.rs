@@ -34,7 +34,7 @@ pub(super) struct FileJob<'a> {
     pub keep_requests: bool,
     /// The Terraform modules of the run, shared by the workers.
     pub modules: &'a ModuleCache,
-    /// Compute fingerprints; see [`super::RunOptions::fingerprints`].
+    /// Whether to compute fingerprints, as [`super::RunOptions::fingerprints`] describes.
     pub fingerprints: bool,
 }
 

@@ -64,7 +64,7 @@ pub struct RunResult {
     pub set_files: Vec<Vec<FileId>>,
 }
 
-/// Frees `value`, which holds `items` records, on a thread of its own when there are many,
+/// Frees `value`, which contains `items` records, on a thread of its own when there are many,
 /// so that the caller goes on at once. Freeing the hundreds of thousands of allocations of a
 /// large scan takes tens of milliseconds, which the main thread would otherwise spend alone.
 /// A small value is freed here, because starting a thread costs more.
@@ -86,7 +86,7 @@ pub struct RunOptions<'a> {
     pub jobs: usize,
     pub stdin: Option<&'a mut dyn Read>,
     pub inventory: InventoryInput,
-    /// Compute each diagnostic's fingerprint. Only baselines, suppressions by fingerprint and
+    /// Whether to compute each diagnostic's fingerprint. Only baselines, suppressions by fingerprint and
     /// the JSON and SARIF reports use fingerprints, and they cost a walk of each document.
     pub fingerprints: bool,
 }
