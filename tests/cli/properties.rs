@@ -6,7 +6,7 @@ use ramlint::source::Span;
 use ramlint::syntax::json;
 use ramlint::syntax::{Node, Value};
 
-use crate::support::{run, run_with_stdin};
+use crate::support::{TempDir, run, run_with_stdin};
 
 /// JSON texts shaped like policies, often slightly broken by the mutations below.
 fn json_value() -> impl Strategy<Value = String> {
@@ -183,6 +183,42 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("invalid JSON ({e})")))?;
         let text = run_with_stdin(&["check", "-"], &bytes);
         prop_assert!(!text.stdout.contains('\u{1b}'), "raw escape byte in text output");
+    }
+}
+
+/// More files than one merge chunk (2,048), so that outcomes from several chunks are merged.
+#[test]
+fn jobs_agree_across_merge_chunks() {
+    let dir = TempDir::new("jobs-chunks");
+    let (mut invalid, mut wildcards) = (0, 0);
+    for i in 0..2500 {
+        let effect = if i % 7 == 0 { "Alow" } else { "Allow" };
+        let action = if i % 5 == 0 {
+            "ecs:*"
+        } else {
+            "ecs:DescribeInstances"
+        };
+        invalid += usize::from(i % 7 == 0);
+        wildcards += usize::from(i % 7 != 0 && i % 5 == 0);
+        dir.write(
+            &format!("part-{}/policy-{i:04}.json", i % 3),
+            format!(
+                r#"{{"Version": "1", "Statement": [{{"Effect": "{effect}", "Action": "{action}", "Resource": "*"}}]}}"#
+            ),
+        );
+    }
+    let reference = run(&["check", "--format", "json", "--jobs", "1", dir.path()]);
+    assert_eq!(reference.code, 1, "{}", reference.stderr);
+    let rules = reference.rules();
+    let count = |id: &str| rules.iter().filter(|rule| *rule == id).count();
+    assert_eq!(count("invalid-effect"), invalid);
+    assert_eq!(count("service-wildcard"), wildcards);
+    for jobs in ["2", "8"] {
+        let output = run(&["check", "--format", "json", "--jobs", jobs, dir.path()]);
+        assert_eq!(
+            output.stdout, reference.stdout,
+            "--jobs {jobs} changes the JSON report"
+        );
     }
 }
 
