@@ -446,9 +446,8 @@ fn window(text: &str, line: std::ops::Range<usize>, lo: usize, hi: usize) -> (us
     (start, end)
 }
 
-/// Splits `text` at the first `byte`, which must be ASCII. Policies contain millions of short
-/// texts split at `:`, and a plain byte loop is several times cheaper on them than the
-/// general search that `str::split_once` runs.
+/// Splits `text` at the first `byte`, which must be ASCII. On short texts a byte loop is
+/// cheaper than the general search that `str::split_once` runs.
 pub fn split_once_ascii(text: &str, byte: u8) -> Option<(&str, &str)> {
     debug_assert!(byte.is_ascii());
     let at = text.bytes().position(|b| b == byte)?;

@@ -884,7 +884,7 @@ fn check_pair<'a>(
 
 /// Reads a value that may be a string or an array of strings, reporting wrong types and
 /// empty values. Returns `None` when the value is unknown or has the wrong type.
-/// The element's pointer, `pointer`, is built only for a diagnostic.
+/// `pointer` builds the element's pointer, and is called only for a diagnostic.
 pub(super) fn string_items<'a>(
     ctx: &mut Ctx<'_>,
     member: &Member<'a>,
@@ -1192,8 +1192,8 @@ mod tests {
                 "{text:?}"
             );
         }
-        // Texts of quotes, backslashes, whitespace and multi-byte characters in every order
-        // of a fixed pseudo-random sequence.
+        // Texts built from quotes, backslashes, whitespace and multi-byte characters in the
+        // order of a fixed pseudo-random sequence.
         let pieces = ["\"", "\\", " ", "\n", "a", "\u{e9}", "\u{1F600}", "{", "  "];
         let mut state: u32 = 1;
         for _ in 0..2000 {

@@ -544,8 +544,8 @@ impl Tokenizer<'_> {
         self.end
     }
 
-    /// Finds where the run of bytes from `self.pos` ends: at the first byte after the first
-    /// one for which `stop` returns true, or at the end of the line.
+    /// Finds where the run that starts at `self.pos` ends: at the next later byte for which
+    /// `stop` returns true, or at the end of the line.
     fn run_end(&self, stop: impl Fn(u8) -> bool) -> usize {
         let from = self.pos + 1;
         self.bytes[from.min(self.end)..self.end]

@@ -116,11 +116,8 @@ const STRING_STOPS: [bool; 256] = {
     stops
 };
 
-/// Finds the first byte at or after `pos` that is a quote, a backslash or a control
-/// character, or the end of `bytes`. Eight bytes are tested at once: a byte equal to `b` is
-/// a zero byte of `word ^ splat(b)`, and a byte below 0x20 is one that wraps when 0x20 is
-/// subtracted and has its high bit clear. A borrow can only mark bytes above a real match,
-/// so the lowest marked byte is exact.
+/// Finds the first quote, backslash or control byte at or after `pos`, or the end of
+/// `bytes`, testing eight bytes at a time.
 fn string_stop(bytes: &[u8], mut pos: usize) -> usize {
     const fn splat(byte: u8) -> u64 {
         u64::from_ne_bytes([byte; 8])
@@ -128,6 +125,8 @@ fn string_stop(bytes: &[u8], mut pos: usize) -> usize {
     const ONES: u64 = splat(0x01);
     const HIGH_BITS: u64 = splat(0x80);
     while let Some(chunk) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
+        // A byte equal to `b` is a zero byte of `word ^ splat(b)`, found by the borrow trick.
+        // A borrow marks only bytes above a real match, so the lowest marked byte is exact.
         let word = u64::from_le_bytes(*chunk);
         let quote = word ^ splat(b'"');
         let backslash = word ^ splat(b'\\');
@@ -225,9 +224,8 @@ impl<'a> Parser<'a, '_> {
         while let Some(&byte) = self.bytes.get(self.pos) {
             match byte {
                 b' ' => {
-                    // Runs of spaces, eight bytes at a time: indentation is most of the
-                    // whitespace in a formatted file. The first byte that is not a space ends
-                    // the run, and a word of spaces has 64 trailing zeros, so it adds eight.
+                    // Indentation is skipped eight bytes at a time. A word of spaces has 64
+                    // trailing zeros, so it adds eight, and any other word ends the run.
                     self.pos += 1;
                     while let Some(chunk) = self
                         .bytes
