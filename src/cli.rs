@@ -20,7 +20,7 @@ use crate::grants::{self, GrantOptions, PolicySetSpec, RequestScope};
 use crate::report::{self, Summary, text::Style};
 use crate::rules;
 use crate::settings::{self, Settings};
-use crate::source::{Excerpt, LineIndex};
+use crate::source::Excerpt;
 use crate::suppress::{Date, Suppressions};
 
 /// Exit code: nothing at or above `--fail-on` was found.
@@ -656,7 +656,7 @@ fn load_config(args: &CheckArgs) -> Result<Config, ConfigError> {
 fn write_config_error(error: &ConfigError, stderr: &mut dyn Write) -> std::io::Result<()> {
     let display = crate::discover::display_path(&error.path);
     let excerpt = match error.span {
-        Some(span) => Excerpt::build(&error.text, &LineIndex::new(&error.text), [span]),
+        Some(span) => Excerpt::build(&error.text, [span]),
         None => Excerpt::default(),
     };
     let files = [FileInfo {

@@ -55,70 +55,6 @@ pub struct Position {
     pub offset: u32,
 }
 
-/// The byte offset where each line starts; the first entry is always 0.
-#[derive(Clone, Debug, Default)]
-pub struct LineIndex {
-    starts: Vec<u32>,
-}
-
-impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
-        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
-        // A byte-order mark is not part of line 1, so columns there count from after it and
-        // excerpts do not show it. Offsets still count its bytes.
-        starts.push(if text.starts_with('\u{feff}') { 3 } else { 0 });
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
-        LineIndex { starts }
-    }
-
-    /// Returns the 0-based line that contains `offset`.
-    pub fn line_of(&self, offset: u32) -> usize {
-        match self.starts.binary_search(&offset) {
-            Ok(line) => line,
-            Err(0) => 0,
-            Err(next) => next - 1,
-        }
-    }
-
-    pub fn line_start(&self, line: usize) -> u32 {
-        self.starts[line]
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
-    }
-
-    /// Returns the byte range of a 0-based line without its line terminator.
-    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
-        let start = self.starts[line] as usize;
-        let mut end = self
-            .starts
-            .get(line + 1)
-            .map(|&next| next as usize)
-            .unwrap_or(text.len());
-        let bytes = text.as_bytes();
-        if end > start && bytes[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > start && bytes[end - 1] == b'\r' {
-            end -= 1;
-        }
-        start..end
-    }
-
-    /// Converts a byte offset into a position; `offset` must lie on a character boundary.
-    pub fn position(&self, text: &str, offset: u32) -> Position {
-        let line = self.line_of(offset);
-        let start = (self.starts[line] as usize).min(offset as usize);
-        let column = text[start..offset as usize].chars().count() as u32 + 1;
-        Position {
-            line: line as u32 + 1,
-            column,
-            offset,
-        }
-    }
-}
-
 /// The encodings recognised when a file is not UTF-8.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ForeignEncoding {
@@ -281,58 +217,60 @@ const WINDOW_CONTEXT: usize = 80;
 impl Excerpt {
     /// Keeps the lines that `spans` touch. A span over many lines keeps its first and last
     /// few lines only.
-    pub fn build(text: &str, index: &LineIndex, spans: impl IntoIterator<Item = Span>) -> Excerpt {
+    pub fn build(text: &str, spans: impl IntoIterator<Item = Span>) -> Excerpt {
         let spans: Vec<Span> = spans.into_iter().collect();
+        let bytes = text.as_bytes();
+        let lines = SpanLines::resolve(text, &spans);
+
         let mut positions: Vec<Position> = spans
             .iter()
             .flat_map(|span| [span.start, span.end])
-            .map(|offset| index.position(text, offset))
+            .map(|offset| lines.position(text, offset))
             .collect();
         positions.sort_by_key(|p| p.offset);
         positions.dedup_by_key(|p| p.offset);
         positions.shrink_to_fit();
 
-        // For each wanted line, the range of offsets on it that must stay visible.
-        let mut wanted: std::collections::BTreeMap<usize, (u32, u32)> =
+        // For each line to keep, its start and the range of offsets on it that must stay
+        // visible.
+        let mut wanted: std::collections::BTreeMap<usize, (u32, u32, u32)> =
             std::collections::BTreeMap::new();
-        let mut want = |line: usize, lo: u32, hi: u32| {
-            let entry = wanted.entry(line).or_insert((lo, hi));
-            entry.0 = entry.0.min(lo);
-            entry.1 = entry.1.max(hi);
+        let mut want = |line: usize, start: u32, lo: u32, hi: u32| {
+            let entry = wanted.entry(line).or_insert((start, lo, hi));
+            entry.1 = entry.1.min(lo);
+            entry.2 = entry.2.max(hi);
         };
         for span in &spans {
-            let first = index.line_of(span.start);
-            let last_offset = if span.end > span.start
-                && text.as_bytes().get(span.end as usize - 1) == Some(&b'\n')
-            {
-                span.end - 1
-            } else {
-                span.end
-            };
-            let last = index.line_of(last_offset.max(span.start));
+            let (first, first_start) = lines.line_of(span.start);
+            let (last, last_start) = lines.line_of(last_offset(bytes, *span));
             if first == last {
-                want(first, span.start, span.end);
+                want(first, first_start, span.start, span.end);
                 continue;
             }
-            want(first, span.start, span.start);
-            want(last, index.line_start(last), span.end);
-            let middle: Vec<usize> = if last - first < 2 * SPAN_LINES_KEPT + 2 {
-                (first + 1..last).collect()
+            want(first, first_start, span.start, span.start);
+            want(last, last_start, last_start, span.end);
+            // The lines between, or the few after the first and before the last.
+            let (head, tail) = if last - first < 2 * SPAN_LINES_KEPT + 2 {
+                (last - first - 1, 0)
             } else {
-                (first + 1..first + SPAN_LINES_KEPT)
-                    .chain(last + 1 - SPAN_LINES_KEPT..last)
-                    .collect()
+                (SPAN_LINES_KEPT - 1, SPAN_LINES_KEPT - 1)
             };
-            for line in middle {
-                let start = index.line_start(line);
-                want(line, start, start);
+            let mut start = first_start;
+            for line in first + 1..=first + head {
+                start = next_line_start(bytes, start);
+                want(line, start, start, start);
+            }
+            let mut start = last_start;
+            for line in (last - tail..last).rev() {
+                start = previous_line_start(bytes, start, lines.first_start);
+                want(line, start, start, start);
             }
         }
 
         let lines = wanted
             .into_iter()
-            .map(|(line, (lo, hi))| {
-                let range = index.line_range(text, line);
+            .map(|(line, (start, lo, hi))| {
+                let range = line_range(bytes, start as usize);
                 let (start, end) = window(text, range.clone(), lo as usize, hi as usize);
                 ExcerptLine {
                     number: line as u32 + 1,
@@ -446,6 +384,120 @@ fn window(text: &str, line: std::ops::Range<usize>, lo: usize, hi: usize) -> (us
     (start, end)
 }
 
+/// Returns the offset that finds a span's last line. A span that ends with a line feed ends
+/// on the line that the line feed closes.
+fn last_offset(bytes: &[u8], span: Span) -> u32 {
+    if span.end > span.start && bytes.get(span.end as usize - 1) == Some(&b'\n') {
+        span.end - 1
+    } else {
+        span.end
+    }
+}
+
+/// The 0-based line and the line start of each offset an excerpt needs, found in one pass
+/// over the text up to the last of them. Building an index of every line cost more than the
+/// rest of an excerpt, because most files have a diagnostic or two and hundreds of lines.
+struct SpanLines {
+    /// The start of line 0, after a byte-order mark, which is not part of the line.
+    first_start: u32,
+    /// `(offset, line, line start)`, sorted by offset.
+    resolved: Vec<(u32, usize, u32)>,
+}
+
+impl SpanLines {
+    fn resolve(text: &str, spans: &[Span]) -> SpanLines {
+        let bytes = text.as_bytes();
+        let first_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let mut offsets: Vec<u32> = spans
+            .iter()
+            .flat_map(|span| [span.start, span.end, last_offset(bytes, *span)])
+            .map(|offset| offset.min(bytes.len() as u32))
+            .collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        let mut resolved = Vec::with_capacity(offsets.len());
+        let (mut line, mut start, mut counted) = (0usize, first_start, 0u32);
+        for offset in offsets {
+            let segment = &bytes[counted as usize..offset as usize];
+            let feeds = count_line_feeds(segment);
+            if feeds > 0 {
+                line += feeds;
+                let last_feed = memchr::memrchr(b'\n', segment).unwrap_or(0);
+                start = counted + last_feed as u32 + 1;
+            }
+            counted = offset;
+            resolved.push((offset, line, start));
+        }
+        SpanLines {
+            first_start,
+            resolved,
+        }
+    }
+
+    /// Returns the 0-based line of an offset given to [`SpanLines::resolve`], and its start.
+    fn line_of(&self, offset: u32) -> (usize, u32) {
+        let index = self
+            .resolved
+            .partition_point(|&(known, _, _)| known < offset)
+            .min(self.resolved.len().saturating_sub(1));
+        self.resolved
+            .get(index)
+            .map_or((0, self.first_start), |&(_, line, start)| (line, start))
+    }
+
+    fn position(&self, text: &str, offset: u32) -> Position {
+        let (line, start) = self.line_of(offset);
+        let start = (start as usize).min(offset as usize);
+        let column = text[start..offset as usize].chars().count() as u32 + 1;
+        Position {
+            line: line as u32 + 1,
+            column,
+            offset,
+        }
+    }
+}
+
+/// Counts the line feeds of `bytes`. Blocks of 128 bytes are counted into a byte-sized sum,
+/// which the compiler turns into vector compares.
+fn count_line_feeds(bytes: &[u8]) -> usize {
+    let mut blocks = bytes.chunks_exact(128);
+    let mut count = 0;
+    for block in &mut blocks {
+        let in_block = block
+            .iter()
+            .fold(0u8, |sum, &byte| sum + u8::from(byte == b'\n'));
+        count += usize::from(in_block);
+    }
+    count
+        + blocks
+            .remainder()
+            .iter()
+            .filter(|&&byte| byte == b'\n')
+            .count()
+}
+
+/// Returns where the line after the one starting at `start` starts, or the end of the text.
+fn next_line_start(bytes: &[u8], start: u32) -> u32 {
+    memchr::memchr(b'\n', &bytes[start as usize..])
+        .map_or(bytes.len() as u32, |feed| start + feed as u32 + 1)
+}
+
+/// Returns where the line before the one starting at `start` starts. `start` must follow a
+/// line feed.
+fn previous_line_start(bytes: &[u8], start: u32, first_start: u32) -> u32 {
+    let before = start.saturating_sub(1) as usize;
+    memchr::memrchr(b'\n', &bytes[..before]).map_or(first_start, |feed| feed as u32 + 1)
+}
+
+/// Returns the byte range of the line starting at `start`, without its line terminator.
+fn line_range(bytes: &[u8], start: usize) -> std::ops::Range<usize> {
+    let mut end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |feed| start + feed);
+    if end > start && bytes[end - 1] == b'\r' {
+        end -= 1;
+    }
+    start..end
+}
+
 /// Splits `text` at the first `byte`, which must be ASCII. On short texts a byte loop is
 /// cheaper than the general search that `str::split_once` runs.
 pub fn split_once_ascii(text: &str, byte: u8) -> Option<(&str, &str)> {
@@ -517,6 +569,132 @@ pub fn push_hex(out: &mut String, number: u64, width: usize) {
 mod tests {
     use super::*;
 
+    /// An index of every line start, the way excerpts were once built, to compare with.
+    struct LineIndex {
+        starts: Vec<u32>,
+    }
+
+    impl LineIndex {
+        fn new(text: &str) -> LineIndex {
+            let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+            // A byte-order mark is not part of line 1, so columns there count from after it and
+            // excerpts do not show it. Offsets still count its bytes.
+            starts.push(if text.starts_with('\u{feff}') { 3 } else { 0 });
+            starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
+            LineIndex { starts }
+        }
+
+        /// Returns the 0-based line that contains `offset`.
+        fn line_of(&self, offset: u32) -> usize {
+            match self.starts.binary_search(&offset) {
+                Ok(line) => line,
+                Err(0) => 0,
+                Err(next) => next - 1,
+            }
+        }
+
+        fn line_start(&self, line: usize) -> u32 {
+            self.starts[line]
+        }
+
+        /// Returns the byte range of a 0-based line without its line terminator.
+        fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+            let start = self.starts[line] as usize;
+            let mut end = self
+                .starts
+                .get(line + 1)
+                .map(|&next| next as usize)
+                .unwrap_or(text.len());
+            let bytes = text.as_bytes();
+            if end > start && bytes[end - 1] == b'\n' {
+                end -= 1;
+            }
+            if end > start && bytes[end - 1] == b'\r' {
+                end -= 1;
+            }
+            start..end
+        }
+
+        /// Converts a byte offset into a position; `offset` must lie on a character boundary.
+        fn position(&self, text: &str, offset: u32) -> Position {
+            let line = self.line_of(offset);
+            let start = (self.starts[line] as usize).min(offset as usize);
+            let column = text[start..offset as usize].chars().count() as u32 + 1;
+            Position {
+                line: line as u32 + 1,
+                column,
+                offset,
+            }
+        }
+    }
+
+    /// Builds an excerpt from a full line index.
+    fn build_with_index(text: &str, spans: &[Span]) -> Excerpt {
+        let index = &LineIndex::new(text);
+        let spans = spans.to_vec();
+        let mut positions: Vec<Position> = spans
+            .iter()
+            .flat_map(|span| [span.start, span.end])
+            .map(|offset| index.position(text, offset))
+            .collect();
+        positions.sort_by_key(|p| p.offset);
+        positions.dedup_by_key(|p| p.offset);
+        positions.shrink_to_fit();
+
+        // For each wanted line, the range of offsets on it that must stay visible.
+        let mut wanted: std::collections::BTreeMap<usize, (u32, u32)> =
+            std::collections::BTreeMap::new();
+        let mut want = |line: usize, lo: u32, hi: u32| {
+            let entry = wanted.entry(line).or_insert((lo, hi));
+            entry.0 = entry.0.min(lo);
+            entry.1 = entry.1.max(hi);
+        };
+        for span in &spans {
+            let first = index.line_of(span.start);
+            let last_offset = if span.end > span.start
+                && text.as_bytes().get(span.end as usize - 1) == Some(&b'\n')
+            {
+                span.end - 1
+            } else {
+                span.end
+            };
+            let last = index.line_of(last_offset.max(span.start));
+            if first == last {
+                want(first, span.start, span.end);
+                continue;
+            }
+            want(first, span.start, span.start);
+            want(last, index.line_start(last), span.end);
+            let middle: Vec<usize> = if last - first < 2 * SPAN_LINES_KEPT + 2 {
+                (first + 1..last).collect()
+            } else {
+                (first + 1..first + SPAN_LINES_KEPT)
+                    .chain(last + 1 - SPAN_LINES_KEPT..last)
+                    .collect()
+            };
+            for line in middle {
+                let start = index.line_start(line);
+                want(line, start, start);
+            }
+        }
+
+        let lines = wanted
+            .into_iter()
+            .map(|(line, (lo, hi))| {
+                let range = index.line_range(text, line);
+                let (start, end) = window(text, range.clone(), lo as usize, hi as usize);
+                ExcerptLine {
+                    number: line as u32 + 1,
+                    start: start as u32,
+                    text: text[start..end].to_string(),
+                    cut_before: start > range.start,
+                    cut_after: end < range.end,
+                }
+            })
+            .collect();
+        Excerpt { lines, positions }
+    }
+
     #[test]
     fn ascii_splits_match_str_splits() {
         let texts = [
@@ -561,52 +739,100 @@ mod tests {
     }
 
     #[test]
-    fn line_starts_follow_every_line_feed() {
-        // Line feeds at the start, the end, in runs and alone, in texts of up to 20 bytes.
-        for length in 0..20usize {
-            for pattern in [
-                0u32,
-                1,
-                0b1001,
-                0x5555,
-                0x000f_ffff,
-                0x0008_0001,
-                0x0004_0100,
-            ] {
-                let text: String = (0..length)
-                    .map(|i| if pattern >> i & 1 == 1 { '\n' } else { 'a' })
-                    .collect();
-                let mut expected = vec![0];
-                expected.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
-                assert_eq!(LineIndex::new(&text).starts, expected, "{text:?}");
-            }
-        }
-    }
-
-    #[test]
     fn byte_order_mark_is_not_a_column() {
         let text = "\u{feff}{\"Effect\": 1}";
-        let index = LineIndex::new(text);
-        let brace = index.position(text, 3);
+        let excerpt = Excerpt::build(text, [Span::new(0, 3), Span::new(3, 4), Span::new(4, 12)]);
+        let brace = excerpt.position(3);
         assert_eq!((brace.line, brace.column, brace.offset), (1, 1, 3));
-        let key = index.position(text, 4);
+        let key = excerpt.position(4);
         assert_eq!((key.line, key.column), (1, 2));
-        assert_eq!(index.position(text, 0).column, 1);
-        assert_eq!(index.line_range(text, 0), 3..text.len());
-        let excerpt = Excerpt::build(text, &index, [Span::new(4, 12)]);
+        assert_eq!(excerpt.position(0).column, 1);
         assert_eq!(excerpt.lines()[0].text, "{\"Effect\": 1}");
         assert_eq!(excerpt.lines()[0].start, 3);
     }
 
     #[test]
-    fn line_index_positions_count_characters() {
+    fn positions_count_characters() {
         let text = "{\n  \"中文\": \"x\"\r\n}";
-        let index = LineIndex::new(text);
-        assert_eq!(index.line_count(), 3);
         let offset = text.find("\"x\"").unwrap() as u32;
-        let pos = index.position(text, offset);
+        let excerpt = Excerpt::build(text, [Span::new(offset, offset + 3)]);
+        let pos = excerpt.position(offset);
         assert_eq!((pos.line, pos.column), (2, 9));
-        assert_eq!(&text[index.line_range(text, 1)], "  \"中文\": \"x\"");
+        assert_eq!(excerpt.lines()[0].text, "  \"中文\": \"x\"");
+    }
+
+    #[test]
+    fn line_feed_count_blocks() {
+        // Line feeds at the start, the end, in runs and alone, around the block size.
+        for length in [0usize, 1, 20, 127, 128, 129, 300, 1000] {
+            for step in [1usize, 2, 7, 64, 200] {
+                let text: Vec<u8> = (0..length)
+                    .map(|i| if i % step == 0 { b'\n' } else { b'a' })
+                    .collect();
+                let expected = text.iter().filter(|&&byte| byte == b'\n').count();
+                assert_eq!(count_line_feeds(&text), expected, "{length} {step}");
+            }
+        }
+    }
+
+    /// Excerpts found in one pass agree with excerpts built from an index of every line.
+    /// The texts have byte-order marks, CRLF, long lines and wide characters. The spans
+    /// may be empty, cross many lines, end with a line feed or end the text.
+    #[test]
+    fn excerpts_match_full_index() {
+        let pieces = [
+            "a",
+            "\n",
+            "\r\n",
+            "{",
+            "\"Action\": ",
+            "中",
+            "\u{1F600}",
+            "\t",
+            "  ",
+        ];
+        let mut state: u64 = 11;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % bound.max(1)
+        };
+        for case in 0..3000 {
+            let mut text = String::new();
+            if case % 5 == 0 {
+                text.push('\u{feff}');
+            }
+            // Some texts are long enough for hundreds of lines between two spans.
+            let count = if case % 11 == 0 {
+                500 + next(2000)
+            } else {
+                next(120)
+            };
+            for _ in 0..count {
+                text.push_str(pieces[next(pieces.len())]);
+            }
+            if case % 7 == 0 {
+                // A line longer than the window limit.
+                text.push_str(&"x".repeat(LONG_LINE + next(300)));
+                text.push('\n');
+            }
+            let boundaries: Vec<u32> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .map(|i| i as u32)
+                .collect();
+            let spans: Vec<Span> = (0..1 + next(6))
+                .map(|_| {
+                    let a = boundaries[next(boundaries.len())];
+                    let b = boundaries[next(boundaries.len())];
+                    Span::new(a.min(b), a.max(b))
+                })
+                .collect();
+            let ours = Excerpt::build(&text, spans.iter().copied());
+            let reference = build_with_index(&text, &spans);
+            assert_eq!(ours.lines, reference.lines, "{text:?} {spans:?}");
+            assert_eq!(ours.positions, reference.positions, "{text:?} {spans:?}");
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::engine::{self, FileInfo, FileStatus, RunResult};
 use crate::fingerprint;
 use crate::rules::Rule;
 use crate::settings::{self, Settings};
-use crate::source::{Excerpt, LineIndex, Span};
+use crate::source::{Excerpt, Span};
 
 declare_rule! {
     /// ## What it checks
@@ -289,10 +289,9 @@ impl Suppressions {
             .iter()
             .flat_map(|d| d.span.into_iter().chain(d.labels.iter().map(|l| l.span)))
             .collect();
-        let index = LineIndex::new(&self.config_text);
         result.files.push(FileInfo {
             display: self.config_display.clone(),
-            excerpt: Excerpt::build(&self.config_text, &index, spans),
+            excerpt: Excerpt::build(&self.config_text, spans),
             status: FileStatus::Config,
             documents: 0,
         });

@@ -10,7 +10,7 @@ use crate::checks::request::BucketUse;
 use crate::diagnostic::{Diagnostic, FileId, quote};
 use crate::document::inventory::Entry;
 use crate::fingerprint;
-use crate::source::{Excerpt, LineIndex, Span};
+use crate::source::{Excerpt, Span};
 
 /// The source of an inventory entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -261,5 +261,5 @@ pub(super) fn config_excerpt(text: &str, id: FileId, diagnostics: &[Diagnostic])
     if spans.is_empty() {
         return Excerpt::default();
     }
-    Excerpt::build(text, &LineIndex::new(text), spans)
+    Excerpt::build(text, spans)
 }

@@ -19,7 +19,7 @@ use crate::document::request::{Classification, Request, TextForms, requests_in_t
 use crate::document::{self, FileKind, PolicyKind};
 use crate::fingerprint;
 use crate::settings::Settings;
-use crate::source::{self, DecodeError, Excerpt, LineIndex, Span};
+use crate::source::{self, DecodeError, Excerpt, Span};
 use crate::syntax::{json, markdown};
 
 /// The work on one file beyond the per-document checks.
@@ -248,8 +248,7 @@ pub(super) fn process_file(
     retained.extend(found.policy_spans);
     retained.extend(outcome.requests.iter().map(|(_, span)| *span));
     if !retained.is_empty() {
-        let index = LineIndex::new(&text);
-        outcome.info.excerpt = Excerpt::build(&text, &index, retained);
+        outcome.info.excerpt = Excerpt::build(&text, retained);
     }
     outcome
 }
@@ -299,8 +298,8 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("policy"));
-    let root = match json::parse(text) {
-        Ok(root) => root,
+    let (root, duplicate_keys) = match json::parse_document(text) {
+        Ok(parsed) => (parsed.root, parsed.duplicate_keys),
         Err(error) => {
             if target.origin == Origin::Walked
                 && (!json_file || !document::looks_like_policy_text(text))
@@ -326,7 +325,15 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
         }
         found.status = FileStatus::Checked;
         found.documents = 1;
-        let policy = check_document(ctx, &root, PolicyKind::Unspecified, "", None, job);
+        let policy = check_document(
+            ctx,
+            &root,
+            PolicyKind::Unspecified,
+            "",
+            None,
+            duplicate_keys,
+            job,
+        );
         if job.fingerprints {
             fingerprint::assign_subjects(&mut ctx.diagnostics, &root);
         }
@@ -345,16 +352,20 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
 /// Runs every per-document rule on one policy document: duplicate keys, the grammar, the
 /// permission and resource rules, and the actions `--require` asks each document to grant.
 /// `pointer` is the document's JSON pointer in its file and `sent` the text RAM receives
-/// when it differs from the text at the document's span.
+/// when it differs from the text at the document's span. `duplicate_keys` is false only when
+/// the parser found that no object of the document repeats a key.
 pub(super) fn check_document<'a>(
     ctx: &mut Ctx<'_>,
     root: &crate::syntax::Node<'a>,
     kind: PolicyKind,
     pointer: &str,
     sent: Option<&str>,
+    duplicate_keys: bool,
     job: &FileJob<'_>,
 ) -> Policy<'a> {
-    checks::json::check_duplicate_keys(ctx, root, pointer);
+    if duplicate_keys {
+        checks::json::check_duplicate_keys(ctx, root, pointer);
+    }
     let policy = checks::grammar::check_policy_sent(ctx, root, kind, pointer, sent);
     checks::permissions::check(ctx, &policy);
     checks::resources::check(ctx, &policy);

@@ -44,6 +44,24 @@ pub fn parse(text: &str) -> Result<Node<'_>, ParseError> {
     parse_template(text, &[])
 }
 
+/// A parsed JSON document, with what the parser found out about it.
+pub struct Parsed<'a> {
+    pub root: Node<'a>,
+    /// Whether some object of the document has a key more than once. The duplicate-key
+    /// check walks the tree only when it does.
+    pub duplicate_keys: bool,
+}
+
+/// Parses `text` as [`parse`] does, and reports whether some object repeats a key.
+pub fn parse_document(text: &str) -> Result<Parsed<'_>, ParseError> {
+    let mut parser = Parser::new(text, &[]);
+    let root = parser.parse_document()?;
+    Ok(Parsed {
+        root,
+        duplicate_keys: parser.duplicate_keys,
+    })
+}
+
 /// Parses JSON text produced by a template, in which `holes` (sorted, not overlapping) mark
 /// template expressions. A hole where a value is expected becomes [`Value::Unknown`], and so
 /// does a string that contains one. A hole where a separator or a key is expected may add
@@ -51,55 +69,67 @@ pub fn parse(text: &str) -> Result<Node<'_>, ParseError> {
 /// unknown as a whole, since the members it adds could be any. The text of a hole must not
 /// contain `"`, `\` or control characters.
 pub fn parse_template<'a>(text: &'a str, holes: &[Hole]) -> Result<Node<'a>, ParseError> {
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        depth: 0,
-        holes,
-        members: Vec::new(),
-        items: Vec::new(),
-    };
-    if text.starts_with('\u{FEFF}') {
-        parser.pos = 3;
+    Parser::new(text, holes).parse_document()
+}
+
+impl<'a, 'h> Parser<'a, 'h> {
+    fn new(text: &'a str, holes: &'h [Hole]) -> Parser<'a, 'h> {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            // A byte-order mark is skipped, and spans still count its bytes.
+            pos: if text.starts_with('\u{FEFF}') { 3 } else { 0 },
+            depth: 0,
+            holes,
+            members: Vec::new(),
+            items: Vec::new(),
+            duplicate_keys: false,
+        }
     }
-    parser.skip_whitespace()?;
-    if parser.pos == parser.bytes.len() {
-        let message = if text.trim_start_matches('\u{FEFF}').is_empty() {
-            "the file is empty; expected a JSON value"
-        } else {
-            "the file contains only whitespace; expected a JSON value"
-        };
-        return Err(ParseError {
-            span: Span::from_range(parser.pos, parser.pos),
-            message: message.to_string(),
-            label: None,
-            help: None,
-        });
+
+    /// Parses the whole text as one JSON value.
+    fn parse_document(&mut self) -> Result<Node<'a>, ParseError> {
+        let text = self.text;
+        self.skip_whitespace()?;
+        if self.pos == self.bytes.len() {
+            let message = if text.trim_start_matches('\u{FEFF}').is_empty() {
+                "the file is empty; expected a JSON value"
+            } else {
+                "the file contains only whitespace; expected a JSON value"
+            };
+            return Err(ParseError {
+                span: Span::from_range(self.pos, self.pos),
+                message: message.to_string(),
+                label: None,
+                help: None,
+            });
+        }
+        let node = self.parse_value()?;
+        self.skip_whitespace()?;
+        if self.pos < self.bytes.len() {
+            let (span, found) = self.describe_next();
+            let help = if self.starts_comment() {
+                Some("JSON has no comments; remove it".to_string())
+            } else if matches!(self.bytes[self.pos], b'{' | b'[') {
+                Some(
+                    "a file holds one JSON document; split the documents into separate files"
+                        .to_string(),
+                )
+            } else {
+                None
+            };
+            let last = Span::from_range(node.span.end as usize - 1, node.span.end as usize);
+            return Err(ParseError {
+                span,
+                message: format!(
+                    "expected the end of the file after the JSON value, found {found}"
+                ),
+                label: Some((last, "the JSON value ends here".to_string())),
+                help,
+            });
+        }
+        Ok(node)
     }
-    let node = parser.parse_value()?;
-    parser.skip_whitespace()?;
-    if parser.pos < parser.bytes.len() {
-        let (span, found) = parser.describe_next();
-        let help = if parser.starts_comment() {
-            Some("JSON has no comments; remove it".to_string())
-        } else if matches!(parser.bytes[parser.pos], b'{' | b'[') {
-            Some(
-                "a file holds one JSON document; split the documents into separate files"
-                    .to_string(),
-            )
-        } else {
-            None
-        };
-        let last = Span::from_range(node.span.end as usize - 1, node.span.end as usize);
-        return Err(ParseError {
-            span,
-            message: format!("expected the end of the file after the JSON value, found {found}"),
-            label: Some((last, "the JSON value ends here".to_string())),
-            help,
-        });
-    }
-    Ok(node)
 }
 
 /// Bytes that end a run of plain characters in a string: the closing quote, the start of an
@@ -160,6 +190,8 @@ struct Parser<'a, 'h> {
     members: Vec<Member<'a>>,
     /// Elements of the arrays being parsed, kept the same way.
     items: Vec<Node<'a>>,
+    /// Set when an object closes with a key it has more than once.
+    duplicate_keys: bool,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -376,6 +408,7 @@ impl<'a> Parser<'a, '_> {
                     _ => continue,
                 }
                 self.depth -= 1;
+                self.duplicate_keys |= repeats_a_key(&self.members[base..]);
                 let members = self.members.drain(base..).collect();
                 return Ok(finish_object(open, self.pos, members, unknown_members));
             }
@@ -413,6 +446,7 @@ impl<'a> Parser<'a, '_> {
                 Some(b'}') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    self.duplicate_keys |= repeats_a_key(&self.members[base..]);
                     let members = self.members.drain(base..).collect();
                     return Ok(finish_object(open, self.pos, members, unknown_members));
                 }
@@ -875,6 +909,25 @@ impl<'a> Parser<'a, '_> {
 
 /// Builds an object node, or an unknown value when a template expression adds members or
 /// computes a key.
+/// Returns whether two members of an object have the same key.
+fn repeats_a_key(members: &[Member<'_>]) -> bool {
+    // Most objects are small and are compared pairwise, the length and first byte first.
+    // A large one goes through a set, so that thousands of keys stay linear.
+    if members.len() > 16 {
+        let mut seen = rustc_hash::FxHashSet::default();
+        return !members
+            .iter()
+            .all(|member| seen.insert(member.key.as_ref()));
+    }
+    members.iter().enumerate().any(|(index, member)| {
+        let key = member.key.as_bytes();
+        members[..index].iter().any(|earlier| {
+            let other = earlier.key.as_bytes();
+            other.len() == key.len() && other.first() == key.first() && other == key
+        })
+    })
+}
+
 fn finish_object<'a>(
     open: usize,
     end: usize,
@@ -1155,5 +1208,65 @@ mod tests {
             let reference = serde_json::from_str::<serde_json::Value>(sample).is_ok();
             assert_eq!(ours, reference, "{sample}");
         }
+    }
+
+    /// Finds a repeated key by walking the tree, the way the duplicate-key check does.
+    fn walk_finds_duplicate(node: &Node<'_>) -> bool {
+        let mut found = false;
+        node.walk(&mut |node| {
+            if let Some(members) = node.as_object() {
+                for (index, member) in members.iter().enumerate() {
+                    found |= members[..index].iter().any(|m| m.key == member.key);
+                }
+            }
+        });
+        found
+    }
+
+    #[test]
+    fn duplicate_key_flag() {
+        let mut texts: Vec<String> = [
+            r#"{"a": 1, "b": 2}"#,
+            r#"{"a": 1, "a": 2}"#,
+            r#"{"ab": 1, "ac": 2, "ab": 3}"#,
+            r#"{"a": 1, "b": 2, "A": 3}"#,
+            r#"[{"x": {"y": 1, "y": 2}}, {}]"#,
+            r#"{"\u0061": 1, "a": 2}"#,
+            r#"{"é": 1, "è": 2}"#,
+        ]
+        .iter()
+        .map(|text| text.to_string())
+        .collect();
+        // Objects past the pairwise limit, with and without a repeat at either end.
+        let keys = |count: usize| {
+            (0..count)
+                .map(|i| format!("\"k{i}\": {i}"))
+                .collect::<Vec<_>>()
+        };
+        for count in [16, 17, 40] {
+            let unique = keys(count);
+            texts.push(format!("{{{}}}", unique.join(", ")));
+            let mut repeated = unique.clone();
+            repeated.push("\"k0\": 0".to_string());
+            texts.push(format!("{{{}}}", repeated.join(", ")));
+            let mut last = unique;
+            last.push(format!("\"k{}\": 0", count - 1));
+            texts.push(format!("{{{}}}", last.join(", ")));
+        }
+        for text in &texts {
+            let parsed = parse_document(text).unwrap();
+            assert_eq!(
+                parsed.duplicate_keys,
+                walk_finds_duplicate(&parsed.root),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            texts
+                .iter()
+                .filter(|text| parse_document(text).unwrap().duplicate_keys)
+                .count(),
+            10
+        );
     }
 }
