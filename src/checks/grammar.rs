@@ -10,6 +10,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, quote};
 use crate::document::PolicyKind;
 use crate::document::policy::{Effect, Item, Patterns, Policy, Statement};
+use crate::syntax::json::Facts;
 use crate::syntax::{Member, Node, Value};
 
 declare_rule! {
@@ -263,23 +264,28 @@ pub fn check_policy<'a>(
     kind: PolicyKind,
     pointer: &str,
 ) -> Policy<'a> {
-    check_policy_sent(ctx, root, kind, pointer, None)
+    check_policy_sent(ctx, root, kind, pointer, None, Facts::UNKNOWN)
 }
 
 /// Checks a policy document like [`check_policy`]. `sent` is the text RAM receives when it
 /// differs from the text at `root`'s span, as for a policy in an escaped string or one that
-/// a template serialises; the size limit is measured on it.
+/// a template serialises; the size limit is measured on it. `facts` is what the parser found
+/// out about the text at `root`'s span.
 pub fn check_policy_sent<'a>(
     ctx: &mut Ctx<'_>,
     root: &Node<'a>,
     kind: PolicyKind,
     pointer: &str,
     sent: Option<&str>,
+    facts: Facts,
 ) -> Policy<'a> {
     let members = root.as_object().unwrap_or(&[]);
     let elements = resolve_elements(ctx, members, TOP_ELEMENTS, pointer, "policy");
 
-    let text = sent.unwrap_or_else(|| &ctx.text[root.span.range()]);
+    let (text, whitespace) = match sent {
+        Some(sent) => (sent, None),
+        None => (&ctx.text[root.span.range()], facts.inner_whitespace),
+    };
     let limit = match kind {
         PolicyKind::Control => (
             CONTROL_POLICY_MAX_CHARS.min(ctx.settings.policy_max_chars),
@@ -287,7 +293,7 @@ pub fn check_policy_sent<'a>(
         ),
         _ => (ctx.settings.policy_max_chars, "RAM"),
     };
-    check_size(ctx, root, pointer, text, limit);
+    check_size(ctx, root, pointer, (text, whitespace), limit);
 
     let version = elements.get("Version");
     if let Some(version) = version {
@@ -1043,11 +1049,12 @@ pub(super) fn empty(ctx: &Ctx<'_>, node: &Node<'_>, what: &str, pointer: &str) -
 const CONTROL_POLICY_MAX_CHARS: usize = 4096;
 
 /// Checks the size of `text` against `limit`, the most characters that `service` accepts.
+/// `whitespace` is the number of whitespace bytes between the tokens of `text`, when known.
 fn check_size(
     ctx: &mut Ctx<'_>,
     root: &Node<'_>,
     pointer: &str,
-    text: &str,
+    (text, whitespace): (&str, Option<usize>),
     (limit, service): (usize, &str),
 ) {
     if !ctx.enabled(&POLICY_TOO_LARGE) {
@@ -1062,7 +1069,8 @@ fn check_size(
     if chars <= limit {
         return;
     }
-    let compact = compact_length(text);
+    // Whitespace between tokens is ASCII, one character per byte.
+    let compact = whitespace.map_or_else(|| compact_length(text), |bytes| chars - bytes);
     let help = if compact <= limit {
         format!(
             "without insignificant whitespace it is {} characters, within the limit; minify it, or split it into several policies",
@@ -1172,6 +1180,43 @@ mod tests {
             }
         }
         count
+    }
+
+    /// The parser's count of whitespace between tokens gives the same compact length as a
+    /// pass over the text. The documents are the real policies of the fixtures and a few
+    /// written for the edge cases.
+    #[test]
+    fn parser_whitespace_gives_compact_length() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real");
+        let mut texts: Vec<String> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default())
+            .collect();
+        texts.extend(
+            [
+                "\u{feff}  {\"a\" : [ 1 ,\t2 ] }\r\n",
+                "[]",
+                " \"caf\u{e9} \u{4e2d}\" ",
+                "{\"Statement\": [{\"Sid\": \"a \\\" b\", \"Action\": \"ecs:*\"}]}\n\n",
+                "{\n    \"k\":\n\n        true\n}",
+            ]
+            .map(String::from),
+        );
+        let mut checked = 0;
+        for text in &texts {
+            let Ok(parsed) = crate::syntax::json::parse_document(text) else {
+                continue;
+            };
+            let root = &text[parsed.root.span.range()];
+            let whitespace = parsed.facts.inner_whitespace.unwrap();
+            assert_eq!(
+                root.chars().count() - whitespace,
+                compact_length(root),
+                "{root}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 20, "only {checked} documents parsed");
     }
 
     #[test]

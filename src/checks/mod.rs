@@ -57,7 +57,7 @@ pub fn pointer_push(pointer: &str, token: &str) -> String {
     let mut out = String::with_capacity(pointer.len() + token.len() + 1);
     out.push_str(pointer);
     out.push('/');
-    if !token.contains(['~', '/']) {
+    if !token.bytes().any(|byte| byte == b'~' || byte == b'/') {
         out.push_str(token);
         return out;
     }

@@ -298,8 +298,8 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("policy"));
-    let (root, duplicate_keys) = match json::parse_document(text) {
-        Ok(parsed) => (parsed.root, parsed.duplicate_keys),
+    let (root, facts) = match json::parse_document(text) {
+        Ok(parsed) => (parsed.root, parsed.facts),
         Err(error) => {
             if target.origin == Origin::Walked
                 && (!json_file || !document::looks_like_policy_text(text))
@@ -325,15 +325,7 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
         }
         found.status = FileStatus::Checked;
         found.documents = 1;
-        let policy = check_document(
-            ctx,
-            &root,
-            PolicyKind::Unspecified,
-            "",
-            None,
-            duplicate_keys,
-            job,
-        );
+        let policy = check_document(ctx, &root, PolicyKind::Unspecified, "", None, facts, job);
         if job.fingerprints {
             fingerprint::assign_subjects(&mut ctx.diagnostics, &root);
         }
@@ -352,21 +344,21 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
 /// Runs every per-document rule on one policy document: duplicate keys, the grammar, the
 /// permission and resource rules, and the actions `--require` asks each document to grant.
 /// `pointer` is the document's JSON pointer in its file and `sent` the text RAM receives
-/// when it differs from the text at the document's span. `duplicate_keys` is false only when
-/// the parser found that no object of the document repeats a key.
+/// when it differs from the text at the document's span. `facts` is what the parser found
+/// out about `root`.
 pub(super) fn check_document<'a>(
     ctx: &mut Ctx<'_>,
     root: &crate::syntax::Node<'a>,
     kind: PolicyKind,
     pointer: &str,
     sent: Option<&str>,
-    duplicate_keys: bool,
+    facts: json::Facts,
     job: &FileJob<'_>,
 ) -> Policy<'a> {
-    if duplicate_keys {
+    if facts.duplicate_keys {
         checks::json::check_duplicate_keys(ctx, root, pointer);
     }
-    let policy = checks::grammar::check_policy_sent(ctx, root, kind, pointer, sent);
+    let policy = checks::grammar::check_policy_sent(ctx, root, kind, pointer, sent, facts);
     checks::permissions::check(ctx, &policy);
     checks::resources::check(ctx, &policy);
     // Trust and resource-based policies grant nothing to a caller of their own.

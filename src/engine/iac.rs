@@ -14,6 +14,7 @@ use crate::document::embedded::{EmbeddedPolicy, PolicyContent};
 use crate::document::terraform::scope::ModuleScope;
 use crate::document::{PolicyKind, ros, terraform};
 use crate::fingerprint;
+use crate::syntax::json::Facts;
 use crate::syntax::{Node, Value, yaml};
 
 /// The scopes of the Terraform modules met in a run, by folder, each read once by the
@@ -192,9 +193,15 @@ fn check_embedded(
                             serialised.as_str()
                         }
                     };
-                    // Trees built from templates are not known to have unique keys.
-                    let checked =
-                        check_document(ctx, root, policy.kind, pointer, Some(sent), true, job);
+                    let checked = check_document(
+                        ctx,
+                        root,
+                        policy.kind,
+                        pointer,
+                        Some(sent),
+                        Facts::UNKNOWN,
+                        job,
+                    );
                     template::report_unknown_values(ctx, root, pointer);
                     if job.fingerprints {
                         fingerprint::assign_subjects_within(

@@ -45,13 +45,21 @@ pub fn match_counting_steps(pattern: &str, value: &str, case: Case) -> (bool, us
 
 /// Tells whether a pattern has no wildcard, so it matches one value only.
 pub fn is_literal(pattern: &str) -> bool {
-    !pattern.contains(['*', '?'])
+    // Both wildcards are ASCII, so a byte search finds them without decoding characters.
+    !pattern.bytes().any(is_wildcard)
+}
+
+fn is_wildcard(byte: u8) -> bool {
+    byte == b'*' || byte == b'?'
 }
 
 /// Returns the part of a pattern before its first wildcard, which every match starts with
 /// (ignoring case where the pattern is compared without case).
 pub fn literal_prefix(pattern: &str) -> &str {
-    let end = pattern.find(['*', '?']).unwrap_or(pattern.len());
+    let end = pattern
+        .bytes()
+        .position(is_wildcard)
+        .unwrap_or(pattern.len());
     &pattern[..end]
 }
 

@@ -47,18 +47,43 @@ pub fn parse(text: &str) -> Result<Node<'_>, ParseError> {
 /// A parsed JSON document, with what the parser found out about it.
 pub struct Parsed<'a> {
     pub root: Node<'a>,
-    /// Whether some object of the document has a key more than once. The duplicate-key
-    /// check walks the tree only when it does.
-    pub duplicate_keys: bool,
+    pub facts: Facts,
 }
 
-/// Parses `text` as [`parse`] does, and reports whether some object repeats a key.
+/// Facts about a document that the parser finds while parsing. They save checks a separate
+/// pass over the tree or the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// Whether some object of the document may have a key more than once. The duplicate-key
+    /// check walks the tree only when it may.
+    pub duplicate_keys: bool,
+    /// The number of whitespace bytes between the tokens of the root value, when known. The
+    /// root's length in characters minus this is its length without insignificant whitespace.
+    pub inner_whitespace: Option<usize>,
+}
+
+impl Facts {
+    /// The facts to assume of a tree that the JSON parser did not build from the text at
+    /// its span, such as one built from a template.
+    pub const UNKNOWN: Facts = Facts {
+        duplicate_keys: true,
+        inner_whitespace: None,
+    };
+}
+
+/// Parses `text` as [`parse`] does, and returns the [`Facts`] found on the way.
 pub fn parse_document(text: &str) -> Result<Parsed<'_>, ParseError> {
     let mut parser = Parser::new(text, &[]);
+    let first = parser.pos;
     let root = parser.parse_document()?;
+    // Whitespace before and after the root value was skipped too, and is not inside it.
+    let outside = (root.span.start as usize - first) + (parser.pos - root.span.end as usize);
     Ok(Parsed {
+        facts: Facts {
+            duplicate_keys: parser.duplicate_keys,
+            inner_whitespace: Some(parser.whitespace - outside),
+        },
         root,
-        duplicate_keys: parser.duplicate_keys,
     })
 }
 
@@ -81,9 +106,12 @@ impl<'a, 'h> Parser<'a, 'h> {
             pos: if text.starts_with('\u{FEFF}') { 3 } else { 0 },
             depth: 0,
             holes,
-            members: Vec::new(),
-            items: Vec::new(),
+            // Room for the members and elements of a typical policy, so that the stacks
+            // rarely grow while it is parsed.
+            members: Vec::with_capacity(32),
+            items: Vec::with_capacity(64),
             duplicate_keys: false,
+            whitespace: 0,
         }
     }
 
@@ -192,6 +220,8 @@ struct Parser<'a, 'h> {
     items: Vec<Node<'a>>,
     /// Set when an object closes with a key it has more than once.
     duplicate_keys: bool,
+    /// The number of whitespace bytes skipped between tokens so far.
+    whitespace: usize,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -245,9 +275,13 @@ impl<'a> Parser<'a, '_> {
         }
         if next(self.pos) == b' ' && is_token(next(self.pos + 1)) {
             self.pos += 1;
+            self.whitespace += 1;
             return Ok(());
         }
-        self.skip_whitespace_run()
+        let start = self.pos;
+        let skipped = self.skip_whitespace_run();
+        self.whitespace += self.pos - start;
+        skipped
     }
 
     #[inline(never)]
@@ -1256,7 +1290,7 @@ mod tests {
         for text in &texts {
             let parsed = parse_document(text).unwrap();
             assert_eq!(
-                parsed.duplicate_keys,
+                parsed.facts.duplicate_keys,
                 walk_finds_duplicate(&parsed.root),
                 "{text}"
             );
@@ -1264,7 +1298,7 @@ mod tests {
         assert_eq!(
             texts
                 .iter()
-                .filter(|text| parse_document(text).unwrap().duplicate_keys)
+                .filter(|text| parse_document(text).unwrap().facts.duplicate_keys)
                 .count(),
             10
         );
