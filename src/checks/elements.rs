@@ -203,18 +203,22 @@ pub fn action_problem(text: &str) -> Option<(String, Option<String>)> {
 /// Recognises the common well-formed action in one pass over its bytes: a non-empty service
 /// code, one colon, and a non-empty name, all of the characters each part allows.
 fn is_plain_action(text: &str) -> bool {
-    let Some(colon) = memchr::memchr(b':', text.as_bytes()) else {
+    let bytes = text.as_bytes();
+    // The part being read: the service code until the first colon, then the name.
+    let mut part = IN_SERVICE;
+    let mut colon = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        if ACTION_BYTES[byte as usize] & part != 0 {
+            continue;
+        }
+        if byte == b':' && part == IN_SERVICE {
+            part = IN_NAME;
+            colon = index;
+            continue;
+        }
         return false;
-    };
-    let (service, name) = (&text.as_bytes()[..colon], &text.as_bytes()[colon + 1..]);
-    !service.is_empty()
-        && !name.is_empty()
-        && service
-            .iter()
-            .all(|&b| ACTION_BYTES[b as usize] & IN_SERVICE != 0)
-        && name
-            .iter()
-            .all(|&b| ACTION_BYTES[b as usize] & IN_NAME != 0)
+    }
+    part == IN_NAME && colon > 0 && colon + 1 < bytes.len()
 }
 
 const IN_SERVICE: u8 = 1;
@@ -450,6 +454,44 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Splits at the first colon and tests each part on its own, as the definition reads.
+    fn is_plain_action_by_parts(text: &str) -> bool {
+        let Some((service, name)) = text.split_once(':') else {
+            return false;
+        };
+        let all = |part: &str, class: u8| {
+            part.bytes()
+                .all(|byte| ACTION_BYTES[byte as usize] & class != 0)
+        };
+        !service.is_empty() && !name.is_empty() && all(service, IN_SERVICE) && all(name, IN_NAME)
+    }
+
+    #[test]
+    fn plain_action_single_pass() {
+        let alphabet = [
+            "e", "S", "7", ":", "*", "?", ".", "-", "_", " ", "\u{e9}", "/",
+        ];
+        let mut state: u32 = 3;
+        for _ in 0..20_000 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let len = (state >> 16) as usize % 9;
+            let mut text = String::new();
+            for _ in 0..len {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                text.push_str(alphabet[(state >> 16) as usize % alphabet.len()]);
+            }
+            assert_eq!(
+                is_plain_action(&text),
+                is_plain_action_by_parts(&text),
+                "{text:?}"
+            );
+        }
+        assert!(is_plain_action("ecs:Describe*"));
+        assert!(!is_plain_action("ecs:a:b"));
+        assert!(!is_plain_action(":a"));
+        assert!(!is_plain_action("ecs:"));
+    }
 
     #[test]
     fn line_break_in_action_is_named() {
