@@ -77,8 +77,30 @@ fn annotation_code(primary: bool, severity: Severity) -> &'static str {
 }
 
 fn push_repeated(out: &mut String, ch: char, count: usize) {
-    out.extend(std::iter::repeat_n(ch, count));
+    // Indentation and underlines are runs of one ASCII character, copied from a block of
+    // them instead of pushed one at a time.
+    let block = match ch {
+        ' ' => SPACES,
+        '^' => CARETS,
+        '-' => DASHES,
+        '_' => UNDERSCORES,
+        _ => {
+            out.extend(std::iter::repeat_n(ch, count));
+            return;
+        }
+    };
+    let mut left = count;
+    while left > 0 {
+        let take = left.min(block.len());
+        out.push_str(&block[..take]);
+        left -= take;
+    }
 }
+
+const SPACES: &str = "                                                                ";
+const CARETS: &str = "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^";
+const DASHES: &str = "----------------------------------------------------------------";
+const UNDERSCORES: &str = "________________________________________________________________";
 
 fn digit_count(number: u32) -> usize {
     number.checked_ilog10().map_or(1, |log| log as usize + 1)
@@ -489,6 +511,23 @@ fn render_snippet(
             style.close(out);
             label(out);
             out.push('\n');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_runs_any_length() {
+        for ch in [' ', '^', '-', '_', '~', '中'] {
+            for count in [0, 1, 63, 64, 65, 200] {
+                let mut out = "x".to_string();
+                push_repeated(&mut out, ch, count);
+                let expected = format!("x{}", ch.to_string().repeat(count));
+                assert_eq!(out, expected, "{ch:?} {count}");
+            }
         }
     }
 }
