@@ -336,7 +336,8 @@ fn check(
         if let Some(message) = crate::checks::catalog::unlisted_action_warning(action) {
             writeln!(
                 stderr,
-                "warning: --require: {message}\nnote: `{action}` is checked as written"
+                "warning: --require: {message}\nnote: `{}` is checked as written",
+                crate::diagnostic::shorten(action)
             )?;
         }
     }

@@ -73,13 +73,18 @@ impl RequestScope {
 pub fn check_required_action(text: &str) -> Result<(), String> {
     if let Some((problem, fix)) = crate::checks::elements::action_problem(text) {
         let fix = fix
-            .map(|fixed| format!("; write `{fixed}`"))
+            .map(|fixed| format!("; write `{}`", crate::diagnostic::shorten(&fixed)))
             .unwrap_or_default();
-        return Err(format!("invalid action `{text}`: it {problem}{fix}"));
+        // The action is quoted, escaped and shortened, so that a pasted blob stays readable.
+        return Err(format!(
+            "invalid action {}: it {problem}{fix}",
+            crate::diagnostic::quote(text)
+        ));
     }
     if !crate::eval::pattern::is_literal(text) {
         return Err(format!(
-            "`{text}` is a pattern; name one action, such as `ens:ExportImage`"
+            "{} is a pattern; name one action, such as `ens:ExportImage`",
+            crate::diagnostic::quote(text)
         ));
     }
     Ok(())

@@ -33,7 +33,7 @@ pub fn run(
         writeln!(
             stderr,
             "warning: --action: {message}\nnote: `{}` is simulated as written",
-            args.action
+            crate::diagnostic::shorten(&args.action)
         )?;
     }
     let resource = match &args.resource {

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use super::{Ctx, closest};
 use crate::catalog::{self, Service};
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, quote};
+use crate::diagnostic::{Diagnostic, quote, shorten};
 use crate::document::policy::Item;
 use crate::eval::pattern::{self, Case};
 use crate::source::split_once_ascii;
@@ -322,12 +322,14 @@ fn report_unknown_service(
 /// it, or `None` when it does or when the catalog has no action list for its service.
 pub fn unlisted_action_warning(text: &str) -> Option<String> {
     let (service_code, name) = split_once_ascii(text, b':')?;
+    // A command-line value may be a pasted blob, so the messages show it shortened.
     let Some(service) = catalog::service(service_code) else {
         let hint = suggest_service(service_code)
-            .map(|code| format!("; did you mean `{code}:{name}`?"))
+            .map(|code| format!("; did you mean `{code}:{}`?", shorten(name)))
             .unwrap_or_default();
         return Some(format!(
-            "service code `{service_code}` is not in {}{hint}",
+            "service code `{}` is not in {}{hint}",
+            shorten(service_code),
             catalog_name()
         ));
     };
@@ -339,7 +341,8 @@ pub fn unlisted_action_warning(text: &str) -> Option<String> {
             return None;
         }
         return Some(format!(
-            "`{text}` differs only in case from `{}:{}` in {}",
+            "`{}` differs only in case from `{}:{}` in {}",
+            shorten(text),
             service.code,
             action.name(),
             catalog_name()
@@ -357,7 +360,8 @@ pub fn unlisted_action_warning(text: &str) -> Option<String> {
         ),
     };
     Some(format!(
-        "`{name}` is not an action of `{}` in {}{hint}",
+        "`{}` is not an action of `{}` in {}{hint}",
+        shorten(name),
         service.code,
         catalog_name()
     ))

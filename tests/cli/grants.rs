@@ -398,6 +398,38 @@ fn unlisted_required_action_warns() {
 }
 
 #[test]
+fn long_command_line_actions_shortened() {
+    let dir = TempDir::new("long-action");
+    let allow = dir.write("allow.json", ALLOW_ENS);
+    let action = format!("ens:{}", "Export".repeat(500));
+    let simulated = run(&["simulate", "--policy", path(&allow), "--action", &action]);
+    let required = run(&["check", "--require", &action, path(&allow)]);
+    let bad = format!("ens:{} x", "Export".repeat(500));
+    let rejected = run(&["check", "--require", &bad, path(&allow)]);
+    for (name, output) in [("simulate", &simulated), ("require", &required)] {
+        assert!(
+            output.stderr.contains("is not an action of `ens`"),
+            "{name}: {}",
+            output.stderr
+        );
+        assert!(
+            output.stderr.contains('\u{2026}'),
+            "{name}: {}",
+            output.stderr
+        );
+        assert!(output.stderr.len() < 1000, "{name}: {}", output.stderr);
+    }
+    assert!(simulated.stdout.len() < 1000, "{}", simulated.stdout);
+    assert_eq!(rejected.code, 2);
+    assert!(
+        rejected.stderr.contains("invalid action"),
+        "{}",
+        rejected.stderr
+    );
+    assert!(rejected.stderr.len() < 1000, "{}", rejected.stderr);
+}
+
+#[test]
 fn grants_entries_check_their_policies() {
     let dir = TempDir::new("grants-config");
     dir.write("policies/allow.json", ALLOW_ENS);
