@@ -233,10 +233,10 @@ impl Excerpt {
 
         // For each line to keep, its start and the range of offsets on it that must stay
         // visible.
-        let mut wanted: std::collections::BTreeMap<usize, (u32, u32, u32)> =
+        let mut kept: std::collections::BTreeMap<usize, (u32, u32, u32)> =
             std::collections::BTreeMap::new();
-        let mut want = |line: usize, start: u32, lo: u32, hi: u32| {
-            let entry = wanted.entry(line).or_insert((start, lo, hi));
+        let mut keep = |line: usize, start: u32, lo: u32, hi: u32| {
+            let entry = kept.entry(line).or_insert((start, lo, hi));
             entry.1 = entry.1.min(lo);
             entry.2 = entry.2.max(hi);
         };
@@ -244,11 +244,11 @@ impl Excerpt {
             let (first, first_start) = lines.line_of(span.start);
             let (last, last_start) = lines.line_of(last_offset(bytes, *span));
             if first == last {
-                want(first, first_start, span.start, span.end);
+                keep(first, first_start, span.start, span.end);
                 continue;
             }
-            want(first, first_start, span.start, span.start);
-            want(last, last_start, last_start, span.end);
+            keep(first, first_start, span.start, span.start);
+            keep(last, last_start, last_start, span.end);
             // The lines between, or the few after the first and before the last.
             let (head, tail) = if last - first < 2 * SPAN_LINES_KEPT + 2 {
                 (last - first - 1, 0)
@@ -258,16 +258,16 @@ impl Excerpt {
             let mut start = first_start;
             for line in first + 1..=first + head {
                 start = next_line_start(bytes, start);
-                want(line, start, start, start);
+                keep(line, start, start, start);
             }
             let mut start = last_start;
             for line in (last - tail..last).rev() {
                 start = previous_line_start(bytes, start, lines.first_start);
-                want(line, start, start, start);
+                keep(line, start, start, start);
             }
         }
 
-        let lines = wanted
+        let lines = kept
             .into_iter()
             .map(|(line, (start, lo, hi))| {
                 let range = line_range(bytes, start as usize);
