@@ -11,6 +11,7 @@ mod iac;
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -185,32 +186,28 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
         outcome.diagnostics.sort_by(compare_within_file);
         outcome
     };
-    // Files are checked in chunks and each chunk's outcomes are merged before the next
-    // starts. Merging everything at the end would hold every file's diagnostics twice (in
-    // the outcomes and in the result) at the peak of a large scan.
+    // Each chunk of files is merged into the result while the next is checked. Merging at
+    // the end would hold every diagnostic twice, in the outcomes and the result, at the peak.
     result.files.reserve_exact(targets.len());
     let mut judged = cross::Inventories::default();
     let mut stored_requests = Vec::new();
-    for first in (0..targets.len()).step_by(MERGE_CHUNK) {
-        let chunk = first..(first + MERGE_CHUNK).min(targets.len());
-        let outcomes: Vec<_> = match &pool {
-            Some(pool) => pool.install(|| {
-                targets[chunk.clone()]
-                    .par_iter()
-                    .enumerate()
-                    .map(|(offset, target)| process_one((first + offset, target)))
-                    .collect()
-            }),
-            None => targets[chunk.clone()]
+    let process_chunk = |chunk: Range<usize>| -> Vec<file::FileOutcome> {
+        let first = chunk.start;
+        match &pool {
+            Some(_) => targets[chunk]
+                .par_iter()
+                .enumerate()
+                .map(|(offset, target)| process_one((first + offset, target)))
+                .collect(),
+            None => targets[chunk]
                 .iter()
                 .enumerate()
                 .map(|(offset, target)| process_one((first + offset, target)))
                 .collect(),
-        };
-        let found: usize = outcomes
-            .iter()
-            .map(|o: &file::FileOutcome| o.diagnostics.len())
-            .sum();
+        }
+    };
+    let mut merge_chunk = |chunk: Range<usize>, outcomes: Vec<file::FileOutcome>| {
+        let found: usize = outcomes.iter().map(|o| o.diagnostics.len()).sum();
         reserve_for_scan(&mut result.diagnostics, found, chunk.end, targets.len());
         for (i, outcome) in chunk.zip(outcomes) {
             if outcome.io_failure {
@@ -229,6 +226,33 @@ pub fn run(mut options: RunOptions<'_>) -> RunResult {
             );
             result.files.push(outcome.info);
             result.diagnostics.extend(outcome.diagnostics);
+        }
+    };
+    let chunks = (0..targets.len())
+        .step_by(MERGE_CHUNK)
+        .map(|first| first..(first + MERGE_CHUNK).min(targets.len()));
+    match &pool {
+        // A chunk is merged on one thread of the pool while the others start on the next
+        // chunk, and the merging thread joins them when it is done.
+        Some(pool) => pool.install(|| {
+            let mut checked: Option<(Range<usize>, Vec<file::FileOutcome>)> = None;
+            for chunk in chunks.map(Some).chain([None]) {
+                let (outcomes, ()) = rayon::join(
+                    || chunk.clone().map(&process_chunk),
+                    || {
+                        if let Some((range, outcomes)) = checked.take() {
+                            merge_chunk(range, outcomes);
+                        }
+                    },
+                );
+                checked = chunk.zip(outcomes);
+            }
+        }),
+        None => {
+            for chunk in chunks {
+                let outcomes = process_chunk(chunk.clone());
+                merge_chunk(chunk, outcomes);
+            }
         }
     }
     // Freeing the targets, which are no longer needed, lowers the memory peak of a large scan.
