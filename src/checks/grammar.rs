@@ -398,6 +398,7 @@ pub fn check_policy_sent<'a>(
 
     let kind = infer_kind(kind, &statement_nodes);
     policy.kind = kind;
+    policy.statements.reserve_exact(statement_nodes.len());
     for (index, (node, statement_pointer)) in statement_nodes.into_iter().enumerate() {
         if let Some(mut statement) = check_statement(ctx, node, index, statement_pointer, kind) {
             if statements_ignored {
@@ -471,7 +472,7 @@ fn resolve_elements<'t, 'a>(
     container: &str,
 ) -> Elements<'t, 'a> {
     let mut elements = Elements {
-        found: Vec::new(),
+        found: Vec::with_capacity(members.len()),
         misspelled: Vec::new(),
     };
     let mut unknown = Vec::new();

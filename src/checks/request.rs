@@ -611,7 +611,10 @@ fn validate(
         }
     }
     let instance = Instance::build(operation, entries);
-
+    // A valid request, the usual case, is recognised without setting up error collection.
+    if operation.validator.is_valid(&instance.value) {
+        return;
+    }
     for error in operation.validator.iter_errors(&instance.value) {
         let pointer = error.instance_path().as_str().to_string();
         match error.kind() {
