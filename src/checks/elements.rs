@@ -275,7 +275,7 @@ pub fn check_resource(ctx: &mut Ctx<'_>, item: &Item<'_>, pointer: &dyn Fn() -> 
 /// Describes what is wrong with a resource's form, with a corrected spelling when one is
 /// obvious. Returns `None` for a well-formed resource.
 pub fn resource_problem(text: &str) -> Option<(String, Option<String>)> {
-    if text == "*" {
+    if text == "*" || is_plain_arn(text) {
         return None;
     }
     if text.trim() != text {
@@ -332,6 +332,30 @@ pub fn resource_problem(text: &str) -> Option<(String, Option<String>)> {
         return Some(("contains a space".to_string(), None));
     }
     None
+}
+
+/// Recognises the common well-formed ARN in one pass over its bytes: `acs:`, a non-empty
+/// service code, two more colons, and a non-empty resource, with no whitespace.
+fn is_plain_arn(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if !bytes.starts_with(b"acs:") {
+        return false;
+    }
+    // Only the first four colons are recorded, because the resource may contain more.
+    let mut colons = [0usize; 4];
+    let mut count = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b':' if count < 4 => {
+                colons[count] = index;
+                count += 1;
+            }
+            // Non-ASCII text is left to the full check, which tests Unicode whitespace.
+            b' ' | b'\t'..=b'\r' | 0x80.. => return false,
+            _ => {}
+        }
+    }
+    count == 4 && colons[1] > colons[0] + 1 && colons[3] + 1 < bytes.len()
 }
 
 const PRINCIPAL_KEYS: &[&str] = &["RAM", "Service", "Federated"];
@@ -467,20 +491,29 @@ mod tests {
         !service.is_empty() && !name.is_empty() && all(service, IN_SERVICE) && all(name, IN_NAME)
     }
 
+    /// Generates 20,000 texts of up to eight pieces of `alphabet`, the same for each `seed`.
+    fn random_texts(alphabet: &[&str], seed: u32) -> Vec<String> {
+        let mut state = seed;
+        let mut next = move || {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 16) as usize
+        };
+        (0..20_000)
+            .map(|_| {
+                let len = next() % 9;
+                (0..len)
+                    .map(|_| alphabet[next() % alphabet.len()])
+                    .collect()
+            })
+            .collect()
+    }
+
     #[test]
     fn plain_action_single_pass() {
         let alphabet = [
             "e", "S", "7", ":", "*", "?", ".", "-", "_", " ", "\u{e9}", "/",
         ];
-        let mut state: u32 = 3;
-        for _ in 0..20_000 {
-            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            let len = (state >> 16) as usize % 9;
-            let mut text = String::new();
-            for _ in 0..len {
-                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                text.push_str(alphabet[(state >> 16) as usize % alphabet.len()]);
-            }
+        for text in random_texts(&alphabet, 3) {
             assert_eq!(
                 is_plain_action(&text),
                 is_plain_action_by_parts(&text),
@@ -491,6 +524,52 @@ mod tests {
         assert!(!is_plain_action("ecs:a:b"));
         assert!(!is_plain_action(":a"));
         assert!(!is_plain_action("ecs:"));
+    }
+
+    /// Tells whether [`resource_problem`] finds a problem in `text` other than `*`, by the
+    /// checks that follow its fast path.
+    fn resource_problem_in_full(text: &str) -> bool {
+        if text.trim() != text || text.starts_with("arn:") || !text.starts_with("acs:") {
+            return true;
+        }
+        let (parts, count) = split_ascii_n::<5>(text, b':');
+        count < 5
+            || parts[1].is_empty()
+            || parts[4].is_empty()
+            || text.chars().any(char::is_whitespace)
+    }
+
+    #[test]
+    fn plain_arn_single_pass() {
+        let alphabet = [
+            "acs:oss:*:*:",
+            "acs:ram::1:",
+            "acs:",
+            "a",
+            ":",
+            "*",
+            "/",
+            " ",
+            "\t",
+            "\u{b}",
+            "\u{a0}",
+            "\u{e9}",
+        ];
+        for text in random_texts(&alphabet, 7) {
+            if is_plain_arn(&text) {
+                assert!(!resource_problem_in_full(&text), "{text:?}");
+            }
+            assert_eq!(
+                resource_problem(&text).is_some(),
+                text != "*" && resource_problem_in_full(&text),
+                "{text:?}"
+            );
+        }
+        assert!(is_plain_arn("acs:oss:*:*:bucket-28/*"));
+        assert!(is_plain_arn("acs:ram::123:role/x"));
+        assert!(!is_plain_arn("acs:oss:*:*:"));
+        assert!(!is_plain_arn("acs::*:*:x"));
+        assert!(!is_plain_arn("acs:oss:*:*:a b"));
     }
 
     #[test]

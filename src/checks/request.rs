@@ -438,6 +438,13 @@ fn placeholder_reason(value: &Node<'_>) -> Option<String> {
         Value::String(text) => text.as_ref(),
         _ => return None,
     };
+    // Each pattern below starts with one of these bytes, and most values contain none.
+    if !text
+        .bytes()
+        .any(|byte| matches!(byte, b'*' | b'$' | b'{' | b'<'))
+    {
+        return None;
+    }
     let between = |open: &str, close: &str| {
         text.find(open)
             .is_some_and(|start| text[start + open.len()..].contains(close))
@@ -508,7 +515,8 @@ fn check_kinds(
             continue;
         };
         let span = parameter.member.value.span;
-        let subject = value_subject(operation, &parameter.name, &parameter.member.value);
+        // The subject is computed only for a diagnostic, since most values are valid.
+        let subject = || value_subject(operation, &parameter.name, &parameter.member.value);
         let key = &parameter.member.key;
         match kind {
             ValueKind::OssBucket => {
@@ -521,7 +529,7 @@ fn check_kinds(
                             format!("{key} {} is not a valid bucket name: {problem}", quote(value)),
                         )
                         .help("bucket names are 3 to 63 lowercase letters, digits and hyphens, and start and end with a letter or digit")
-                        .subject(subject),
+                        .subject(subject()),
                     );
                 }
             }
@@ -542,7 +550,7 @@ fn check_kinds(
                             "remove the leading `{}`; the prefix is relative to the bucket",
                             value.chars().next().unwrap_or('/')
                         ))
-                        .subject(subject),
+                        .subject(subject()),
                     );
                 }
             }
@@ -555,7 +563,7 @@ fn check_kinds(
                         span,
                         format!("{key} {}", problem.message),
                     )
-                    .subject(subject);
+                    .subject(subject());
                     diagnostic = match problem.suggestion {
                         Some(id) => diagnostic
                             .label(format!("use `{id}`"))
