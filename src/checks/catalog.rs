@@ -260,8 +260,9 @@ thread_local! {
     static KNOWN_ACTIONS: RefCell<HashSet<Box<str>>> = RefCell::new(HashSet::default());
 }
 
-/// Returns whether `text` was already found to need no diagnostic.
-fn is_known(text: &str) -> bool {
+/// Returns whether `text` was already found to need no diagnostic, neither for its form
+/// nor from the catalog.
+pub(super) fn is_known(text: &str) -> bool {
     KNOWN_ACTIONS.with(|known| known.borrow().contains(text))
 }
 

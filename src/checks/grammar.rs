@@ -685,6 +685,11 @@ fn check_statement<'a>(
             } else {
                 "Action"
             };
+            // An action already found well-formed and in the catalog, in this file or an
+            // earlier one, needs neither check again.
+            if super::catalog::is_known(&item.text) {
+                continue;
+            }
             // The pointer is only built when a diagnostic needs it.
             let item_pointer = || item_pointer(&pointer, key, action, i);
             if elements::check_action(ctx, item, &item_pointer) && item.text != "*" {
