@@ -260,13 +260,14 @@ thread_local! {
     static KNOWN_ACTIONS: RefCell<HashSet<Box<str>>> = RefCell::new(HashSet::default());
 }
 
-/// Returns whether `text` was already found to need no diagnostic, neither for its form
-/// nor from the catalog.
+/// Returns whether `text` was already found to need no diagnostic, either for its form or
+/// from the catalog.
 pub(super) fn is_known(text: &str) -> bool {
     KNOWN_ACTIONS.with(|known| known.borrow().contains(text))
 }
 
-/// Records that `text` needs no diagnostic.
+/// Records that `text` needs no diagnostic. The text must already have passed the form
+/// check, because the grammar skips that check as well for a known text.
 fn remember_known(text: &str) {
     KNOWN_ACTIONS.with(|known| {
         let mut known = known.borrow_mut();
