@@ -45,8 +45,21 @@ pub fn match_counting_steps(pattern: &str, value: &str, case: Case) -> (bool, us
 
 /// Tells whether a pattern has no wildcard, so it matches one value only.
 pub fn is_literal(pattern: &str) -> bool {
-    // Both wildcards are ASCII, so a byte search finds them without decoding characters.
-    !pattern.bytes().any(is_wildcard)
+    // Both wildcards are ASCII, so eight bytes are tested at once. XOR with a word of one
+    // wildcard leaves a zero byte where it occurs, and the borrow test below finds zero bytes.
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const STARS: u64 = u64::from_ne_bytes([b'*'; 8]);
+    const MARKS: u64 = u64::from_ne_bytes([b'?'; 8]);
+    let has_zero_byte = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    let (words, rest) = pattern.as_bytes().as_chunks::<8>();
+    for word in words {
+        let word = u64::from_ne_bytes(*word);
+        if has_zero_byte(word ^ STARS) || has_zero_byte(word ^ MARKS) {
+            return false;
+        }
+    }
+    !rest.iter().copied().any(is_wildcard)
 }
 
 fn is_wildcard(byte: u8) -> bool {
@@ -178,5 +191,27 @@ mod tests {
         assert!(matches_everything("**"));
         assert!(!matches_everything("*:*"));
         assert!(!matches_everything(""));
+    }
+
+    #[test]
+    fn literal_check_finds_every_wildcard_position() {
+        // Neighbours of both wildcards, and characters whose UTF-8 bytes differ from them in
+        // the high bit only, must not be taken for wildcards in any position of a word.
+        let fillers = [
+            "a", ")", "+", ">", "@", "\u{7f}", "\u{aa}", "\u{bf}", "\u{3f2a}",
+        ];
+        for filler in fillers {
+            for length in 0..40 {
+                let text = filler.repeat(length);
+                assert!(is_literal(&text), "{text:?}");
+                for at in 0..=length {
+                    for wildcard in ["*", "?"] {
+                        let mut text = filler.repeat(length);
+                        text.insert_str(at * filler.len(), wildcard);
+                        assert!(!is_literal(&text), "{text:?}");
+                    }
+                }
+            }
+        }
     }
 }
