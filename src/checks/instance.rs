@@ -48,6 +48,8 @@ pub struct Instance<'m, 'a> {
     pub value: Json,
     /// Origins by JSON pointer into `value` (`/Tag/0/Key`).
     origins: HashMap<String, Origin<'m, 'a>>,
+    /// Whether origins are recorded. Only a failed validation reads them.
+    recording: bool,
 }
 
 /// One request parameter to put into the instance.
@@ -64,20 +66,42 @@ pub struct Entry<'m, 'a> {
 
 impl<'m, 'a> Instance<'m, 'a> {
     /// Builds the instance from the request's parameters, converting text into the types
-    /// the operation's schema expects.
-    pub fn build(operation: &CheckedOperation, entries: Vec<Entry<'m, 'a>>) -> Instance<'m, 'a> {
+    /// the operation's schema expects. Origins are recorded when `recording` is true.
+    pub fn build(
+        operation: &CheckedOperation,
+        entries: &[Entry<'m, 'a>],
+        recording: bool,
+    ) -> Instance<'m, 'a> {
         let mut instance = Instance {
             value: Json::Object(Map::new()),
             origins: HashMap::new(),
+            recording,
         };
         for entry in entries {
             if entry.suffix.is_empty() {
-                instance.insert_whole(operation, &entry);
+                instance.insert_whole(operation, entry);
             } else {
-                instance.insert_numbered(operation, &entry);
+                instance.insert_numbered(operation, entry);
             }
         }
         instance
+    }
+
+    /// Records the origin of the value at `pointer`, replacing an earlier one.
+    fn record(&mut self, pointer: String, origin: Origin<'m, 'a>) {
+        if self.recording {
+            self.origins.insert(pointer, origin);
+        }
+    }
+
+    /// Returns the RPC name of a part of a value, such as `Tag.1`, or nothing when origins
+    /// are not recorded.
+    fn part_name(&self, parent: &str, part: &dyn std::fmt::Display) -> String {
+        if self.recording {
+            format!("{parent}.{part}")
+        } else {
+            String::new()
+        }
     }
 
     /// Returns the origin of the value at `pointer`, and the rest of the pointer below that
@@ -103,7 +127,11 @@ impl<'m, 'a> Instance<'m, 'a> {
             parameter: entry.index,
             node: &entry.member.value,
             key_span: entry.member.key_span,
-            name: entry.name.to_string(),
+            name: if self.recording {
+                entry.name.to_string()
+            } else {
+                String::new()
+            },
             opaque: false,
         };
         let value = self.convert(operation, &pointer, origin);
@@ -130,7 +158,7 @@ impl<'m, 'a> Instance<'m, 'a> {
                     Some(decoded) => {
                         let mut origin = origin.clone();
                         origin.opaque = true;
-                        self.origins.insert(pointer.to_string(), origin);
+                        self.record(pointer.to_string(), origin);
                         return decoded;
                     }
                     None => Json::String(text.to_string()),
@@ -144,7 +172,7 @@ impl<'m, 'a> Instance<'m, 'a> {
                         parameter: origin.parameter,
                         node: item,
                         key_span: item.span,
-                        name: format!("{}.{}", origin.name, index + 1),
+                        name: self.part_name(&origin.name, &(index + 1)),
                         opaque: false,
                     };
                     converted.push(self.convert(
@@ -162,7 +190,7 @@ impl<'m, 'a> Instance<'m, 'a> {
                         parameter: origin.parameter,
                         node: &member.value,
                         key_span: member.key_span,
-                        name: format!("{}.{}", origin.name, member.key),
+                        name: self.part_name(&origin.name, &member.key),
                         opaque: false,
                     };
                     let member_pointer = pointer_push(pointer, &member.key);
@@ -173,7 +201,7 @@ impl<'m, 'a> Instance<'m, 'a> {
             }
             _ => to_json(node),
         };
-        self.origins.insert(pointer.to_string(), origin);
+        self.record(pointer.to_string(), origin);
         value
     }
 
@@ -186,14 +214,16 @@ impl<'m, 'a> Instance<'m, 'a> {
             return;
         };
         let mut slot: &mut Json = root.entry(entry.name.to_string()).or_insert(Json::Null);
-        let group = Origin {
-            parameter: entry.index,
-            node: &entry.member.value,
-            key_span: entry.member.key_span,
-            name: entry.name.to_string(),
-            opaque: false,
-        };
-        self.origins.entry(pointer.clone()).or_insert(group);
+        if self.recording && !self.origins.contains_key(&pointer) {
+            let group = Origin {
+                parameter: entry.index,
+                node: &entry.member.value,
+                key_span: entry.member.key_span,
+                name: entry.name.to_string(),
+                opaque: false,
+            };
+            self.origins.insert(pointer.clone(), group);
+        }
 
         for token in entry.suffix.split('.') {
             let kind = operation
@@ -225,14 +255,16 @@ impl<'m, 'a> Instance<'m, 'a> {
             }
             name.push('.');
             name.push_str(token);
-            let group = Origin {
-                parameter: entry.index,
-                node: &entry.member.value,
-                key_span: entry.member.key_span,
-                name: name.clone(),
-                opaque: false,
-            };
-            self.origins.entry(pointer.clone()).or_insert(group);
+            if self.recording && !self.origins.contains_key(&pointer) {
+                let group = Origin {
+                    parameter: entry.index,
+                    node: &entry.member.value,
+                    key_span: entry.member.key_span,
+                    name: name.clone(),
+                    opaque: false,
+                };
+                self.origins.insert(pointer.clone(), group);
+            }
         }
 
         let origin = Origin {
@@ -251,7 +283,7 @@ impl<'m, 'a> Instance<'m, 'a> {
             _ => to_json(&entry.member.value),
         };
         // The member's own origin replaces a group origin recorded by an earlier entry.
-        self.origins.insert(pointer, origin);
+        self.record(pointer, origin);
     }
 }
 

@@ -618,11 +618,13 @@ fn validate(
             });
         }
     }
-    let instance = Instance::build(operation, entries);
-    // A valid request, the usual case, is recognised without setting up error collection.
+    // A valid request, the usual case, is recognised without recording origins or setting
+    // up error collection. An invalid one is built again with the origins its errors need.
+    let instance = Instance::build(operation, &entries, false);
     if operation.validator.is_valid(&instance.value) {
         return;
     }
+    let instance = Instance::build(operation, &entries, true);
     for error in operation.validator.iter_errors(&instance.value) {
         let pointer = error.instance_path().as_str().to_string();
         match error.kind() {

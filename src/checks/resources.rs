@@ -71,6 +71,24 @@ fn check_statement(ctx: &mut Ctx<'_>, statement: &Statement<'_>) {
                 .iter()
                 .any(|target| arn::resource_matches(text, target))
         };
+        // `NotResource` misses the action's resources when one of its items matches them,
+        // and `Resource` when none does. Texts are built only once a diagnostic is certain.
+        let excluded = if resource.negated {
+            let found = resource
+                .items
+                .iter()
+                .enumerate()
+                .find(|(_, item)| item_matches(&item.text));
+            let Some(found) = found else {
+                continue;
+            };
+            Some(found)
+        } else {
+            if resource.items.iter().any(|item| item_matches(&item.text)) {
+                continue;
+            }
+            None
+        };
         let targets: Vec<String> = known.resources.iter().map(|r| quote(r)).collect();
         let targets = targets.join(" or ");
         let action_name = quote(&action_item.text);
@@ -80,16 +98,7 @@ fn check_statement(ctx: &mut Ctx<'_>, statement: &Statement<'_>) {
             "Resource"
         };
 
-        let diagnostic = if resource.negated {
-            // `NotResource` misses the action's resources when one of its items matches them.
-            let Some((index, excluding)) = resource
-                .items
-                .iter()
-                .enumerate()
-                .find(|(_, item)| item_matches(&item.text))
-            else {
-                continue;
-            };
+        let diagnostic = if let Some((index, excluding)) = excluded {
             Diagnostic::new(
                 &RESOURCE_MISMATCH,
                 ctx.file,
@@ -102,9 +111,6 @@ fn check_statement(ctx: &mut Ctx<'_>, statement: &Statement<'_>) {
             .label(format!("excludes {targets}"))
             .pointer(item_pointer(&statement.pointer, key, resource, index))
         } else {
-            if resource.items.iter().any(|item| item_matches(&item.text)) {
-                continue;
-            }
             let first = &resource.items[0];
             let which = if resource.items.len() == 1 {
                 ["`Resource` ", &quote(&first.text), " never matches"].concat()
