@@ -206,6 +206,43 @@ fn string_stop(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
+/// Returns a mask with bit `i` set when byte `i` of `block` is JSON whitespace, from four
+/// vector compares.
+#[cfg(target_arch = "x86_64")]
+fn whitespace_mask(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is in the x86_64 baseline, and the unaligned load reads exactly the 16
+    // bytes of `block`.
+    unsafe {
+        let bytes = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        let equal = |byte: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(byte as i8));
+        let blank = _mm_or_si128(
+            _mm_or_si128(equal(b' '), equal(b'\n')),
+            _mm_or_si128(equal(b'\t'), equal(b'\r')),
+        );
+        _mm_movemask_epi8(blank) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn whitespace_mask(block: &[u8; 16]) -> u32 {
+    portable_whitespace_mask(block)
+}
+
+/// Returns a mask with bit `i` set when byte `i` of `block` is JSON whitespace, one byte at
+/// a time, for processors without the vector version.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn portable_whitespace_mask(block: &[u8; 16]) -> u32 {
+    let mut mask = 0;
+    for (index, &byte) in block.iter().enumerate() {
+        let blank = matches!(byte, b' ' | b'\n' | b'\t' | b'\r');
+        mask |= u32::from(blank) << index;
+    }
+    mask
+}
+
 struct Parser<'a, 'h> {
     text: &'a str,
     bytes: &'a [u8],
@@ -286,42 +323,44 @@ impl<'a> Parser<'a, '_> {
 
     #[inline(never)]
     fn skip_whitespace_run(&mut self) -> Result<(), ParseError> {
-        const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
-        while let Some(&byte) = self.bytes.get(self.pos) {
-            match byte {
-                b' ' => {
-                    // Indentation is skipped eight bytes at a time. A word of spaces has 64
-                    // trailing zeros, so it adds eight, and any other word ends the run.
-                    self.pos += 1;
-                    while let Some(chunk) = self
-                        .bytes
-                        .get(self.pos..)
-                        .and_then(<[u8]>::first_chunk::<8>)
-                    {
-                        let other = u64::from_le_bytes(*chunk) ^ SPACES;
-                        self.pos += (other.trailing_zeros() / 8) as usize;
-                        if other != 0 {
-                            break;
-                        }
-                    }
-                }
-                b'\t' | b'\n' | b'\r' => self.pos += 1,
-                0x80.. => {
-                    // Characters that look like whitespace but are not JSON whitespace are the
-                    // most common reason a policy copied from a web page fails to parse.
-                    let ch = self.char_at(self.pos);
-                    if ch.is_whitespace() || ch == '\u{FEFF}' || ch == '\u{200B}' {
-                        return Err(ParseError {
-                            span: self.char_span(self.pos),
-                            message: format!("{} is not JSON whitespace", describe_char(ch)),
-                            label: None,
-                            help: Some("replace it with a plain space".to_string()),
-                        });
-                    }
-                    return Ok(());
-                }
-                _ => return Ok(()),
+        // Sixteen bytes at a time: a line feed and the next line's indentation usually end
+        // within one or two blocks.
+        while let Some(block) = self
+            .bytes
+            .get(self.pos..)
+            .and_then(<[u8]>::first_chunk::<16>)
+        {
+            let other = !whitespace_mask(block) & 0xFFFF;
+            if other == 0 {
+                self.pos += 16;
+                continue;
             }
+            self.pos += other.trailing_zeros() as usize;
+            return self.check_lookalike();
+        }
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+                break;
+            }
+            self.pos += 1;
+        }
+        self.check_lookalike()
+    }
+
+    /// Rejects a character after whitespace that looks like whitespace but is not JSON
+    /// whitespace. Text copied from web pages often contains one.
+    fn check_lookalike(&self) -> Result<(), ParseError> {
+        if self.bytes.get(self.pos).is_none_or(|&byte| byte < 0x80) {
+            return Ok(());
+        }
+        let ch = self.char_at(self.pos);
+        if ch.is_whitespace() || ch == '\u{FEFF}' || ch == '\u{200B}' {
+            return Err(ParseError {
+                span: self.char_span(self.pos),
+                message: format!("{} is not JSON whitespace", describe_char(ch)),
+                label: None,
+                help: Some("replace it with a plain space".to_string()),
+            });
         }
         Ok(())
     }
@@ -1158,6 +1197,45 @@ mod tests {
         let e = err("{\u{a0}\"a\": 1}");
         assert_eq!(e.message, "U+00A0 (no-break space) is not JSON whitespace");
         assert_eq!(e.span, Span::new(1, 3));
+    }
+
+    #[test]
+    fn whitespace_runs_of_any_length() {
+        // Runs cross the sixteen-byte blocks at every offset, before a token and before a
+        // look-alike character, and every skipped byte is counted.
+        let blanks = [" ", "\n", "\t", "\r", "\n    "];
+        for length in 0..40 {
+            let run: String = (0..length).map(|i| blanks[i % blanks.len()]).collect();
+            let text = format!("[1,{run}2]");
+            let parsed = parse_document(&text).expect(&text);
+            let items = parsed.root.as_array().expect("an array");
+            let at = 3 + run.len() as u32;
+            assert_eq!(items[1].span, Span::new(at, at + 1), "{text:?}");
+            assert_eq!(parsed.facts.inner_whitespace, Some(run.len()), "{text:?}");
+
+            let text = format!("[1,{run}\u{a0}2]");
+            let error = err(&text);
+            assert_eq!(error.span, Span::new(at, at + 2), "{text:?}");
+            assert!(error.message.contains("no-break space"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn whitespace_masks_agree() {
+        // Every byte value in every position of a block, among bytes of another kind.
+        for filler in [b' ', b'a'] {
+            for position in 0..16 {
+                for byte in 0..=u8::MAX {
+                    let mut block = [filler; 16];
+                    block[position] = byte;
+                    assert_eq!(
+                        whitespace_mask(&block),
+                        portable_whitespace_mask(&block),
+                        "{block:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
