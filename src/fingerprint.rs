@@ -228,7 +228,7 @@ fn hash_node(node: &Node<'_>, hasher: &mut Fnv) {
         }
         Value::Object(members) => {
             hasher.write(b"{");
-            for member in members {
+            for member in members.iter() {
                 hasher.text(&member.key);
                 hash_node(&member.value, hasher);
             }

@@ -70,7 +70,7 @@ pub fn check_condition<'a>(
             return (conditions, true);
         }
     };
-    for operator in operators {
+    for operator in operators.iter() {
         let operator_pointer = pointer_push(&pointer, &operator.key);
         let family = match cond::family(&operator.key) {
             Some(family) => Some(family),
@@ -111,7 +111,7 @@ pub fn check_condition<'a>(
                 .pointer(operator_pointer.clone()),
             );
         }
-        for key in keys {
+        for key in keys.iter() {
             // Pointers below the operator are built only for a diagnostic.
             let key_pointer = || pointer_push(&operator_pointer, &key.key);
             if !check_key(ctx, key, &key_pointer) {

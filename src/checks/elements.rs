@@ -435,7 +435,7 @@ pub fn check_principal(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str, ki
                     .pointer(pointer.clone()),
                 );
             }
-            for entry in members {
+            for entry in members.iter() {
                 let entry_pointer = pointer_push(&pointer, &entry.key);
                 if !PRINCIPAL_KEYS.contains(&entry.key.as_ref()) {
                     let suggestion = if entry.key == "AWS" || entry.key == "CanonicalUser" {

@@ -1209,8 +1209,9 @@ mod tests {
             .map(String::from),
         );
         let mut checked = 0;
+        let arena = bumpalo::Bump::new();
         for text in &texts {
-            let Ok(parsed) = crate::syntax::json::parse_document(text) else {
+            let Ok(parsed) = crate::syntax::json::parse_document(text, &arena) else {
                 continue;
             };
             let root = &text[parsed.root.span.range()];

@@ -185,7 +185,7 @@ impl<'m, 'a> Instance<'m, 'a> {
             }
             (Value::Object(members), _) => {
                 let mut converted = Map::new();
-                for member in members {
+                for member in members.iter() {
                     let member_origin = Origin {
                         parameter: origin.parameter,
                         node: &member.value,

@@ -118,7 +118,7 @@ fn visit<'n>(ctx: &mut Ctx<'_>, node: &'n Node<'_>, base: &str, path: &mut Vec<S
     match &node.value {
         Value::Object(members) => {
             report_duplicates(ctx, members, base, path);
-            for member in members {
+            for member in members.iter() {
                 if has_children(&member.value) {
                     path.push(Step::Key(&member.key));
                     visit(ctx, &member.value, base, path);

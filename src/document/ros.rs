@@ -20,7 +20,7 @@ use crate::checks::{pointer_index, pointer_push};
 use crate::source::Span;
 use crate::syntax::embedded::Embedded;
 use crate::syntax::yaml::Style;
-use crate::syntax::{Member, Node, Value};
+use crate::syntax::{Children, Member, Node, Value};
 
 /// The resource properties that hold a policy document, with the kind of policy. A path
 /// element `[]` stands for every element of a list.
@@ -555,11 +555,11 @@ impl<'n, 'a> Template<'n, 'a> {
                 None => {
                     let reference = Node::new(
                         span,
-                        Value::Object(vec![Member {
+                        Value::Object(Children::Owned(vec![Member {
                             key: Cow::Borrowed("Ref"),
                             key_span: span,
                             value: Node::new(span, Value::String(Cow::Owned(name.to_string()))),
-                        }]),
+                        }])),
                     );
                     if self.parameters.contains_key(name) {
                         self.evaluate(&reference, branch, depth)
@@ -672,12 +672,12 @@ fn respan(mut node: Node<'static>, span: Span) -> Node<'static> {
     node.span = span;
     match &mut node.value {
         Value::Array(items) => {
-            for item in items.iter_mut() {
+            for item in items.to_mut().iter_mut() {
                 *item = respan(std::mem::replace(item, Node::new(span, Value::Null)), span);
             }
         }
         Value::Object(members) => {
-            for member in members.iter_mut() {
+            for member in members.to_mut().iter_mut() {
                 member.key_span = span;
                 member.value = respan(
                     std::mem::replace(&mut member.value, Node::new(span, Value::Null)),
@@ -697,7 +697,7 @@ fn respan(mut node: Node<'static>, span: Span) -> Node<'static> {
 /// presumably converts the value before it calls RAM; that step is not documented.
 fn coerce_version(root: &mut Node<'static>) {
     if let Value::Object(members) = &mut root.value {
-        for member in members.iter_mut().filter(|m| m.key == "Version") {
+        for member in members.to_mut().iter_mut().filter(|m| m.key == "Version") {
             if matches!(&member.value.value, Value::Number(text) if text == "1") {
                 member.value.value = Value::String(Cow::Borrowed("1"));
             }

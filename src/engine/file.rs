@@ -4,8 +4,11 @@
 //! cross-document phase may point at later (bucket names and regions of requests and of
 //! inventory entries) are kept in the file's excerpt, because the text is dropped here.
 
+use std::cell::Cell;
 use std::io::Read;
 use std::ops::Range;
+
+use bumpalo::Bump;
 
 use super::iac::{self, ModuleCache};
 use super::{FileInfo, FileStatus, push_configured};
@@ -288,7 +291,28 @@ impl Found {
     }
 }
 
+/// The maximum memory a worker's JSON arena keeps between files. A larger one, left by a huge
+/// file, is freed, so that it does not stay allocated for the rest of the scan.
+const ARENA_KEPT: usize = 1 << 20;
+
+thread_local! {
+    /// Each worker's arena for the syntax trees of JSON files, emptied after each file. It
+    /// keeps its largest block, so most trees need no call to the allocator at all.
+    static ARENA: Cell<Option<Bump>> = const { Cell::new(None) };
+}
+
+/// Checks a JSON file with its syntax tree in the worker's arena.
 fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
+    let mut arena = ARENA.take().unwrap_or_default();
+    let found = check_json_in(ctx, target, job, &arena);
+    arena.reset();
+    if arena.allocated_bytes() <= ARENA_KEPT {
+        ARENA.set(Some(arena));
+    }
+    found
+}
+
+fn check_json_in(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>, arena: &Bump) -> Found {
     let text = ctx.text;
     // A folder scan reads policies only from JSON files; JSON in a `.txt` or `.md` file found
     // there is checked only when it is a request, so that notes and docs stay quiet.
@@ -298,7 +322,7 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("policy"));
-    let (root, facts) = match json::parse_document(text) {
+    let (root, facts) = match json::parse_document(text, arena) {
         Ok(parsed) => (parsed.root, parsed.facts),
         Err(error) => {
             if target.origin == Origin::Walked

@@ -162,11 +162,17 @@ impl Embedded {
             Value::Unknown { reason } => Value::Unknown {
                 reason: Cow::Owned(reason.into_owned()),
             },
-            Value::Array(items) => {
-                Value::Array(items.into_iter().map(|item| self.map_node(item)).collect())
-            }
+            Value::Array(items) => Value::Array(
+                items
+                    .into_owned()
+                    .into_iter()
+                    .map(|item| self.map_node(item))
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
             Value::Object(members) => Value::Object(
                 members
+                    .into_owned()
                     .into_iter()
                     .map(|member| Member {
                         key: Cow::Owned(member.key.into_owned()),

@@ -12,7 +12,9 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::tree::{Member, Node, Value};
+use bumpalo::Bump;
+
+use super::tree::{Children, Member, Node, Value};
 use crate::source::Span;
 
 /// The deepest nesting of arrays and objects accepted. Policies nest about six levels deep.
@@ -72,8 +74,8 @@ impl Facts {
 }
 
 /// Parses `text` as [`parse`] does, and returns the [`Facts`] found on the way.
-pub fn parse_document(text: &str) -> Result<Parsed<'_>, ParseError> {
-    let mut parser = Parser::new(text, &[]);
+pub fn parse_document<'a>(text: &'a str, arena: &'a Bump) -> Result<Parsed<'a>, ParseError> {
+    let mut parser = Parser::new(text, &[], Some(arena));
     let first = parser.pos;
     let root = parser.parse_document()?;
     // Whitespace before and after the root value was skipped too, and is not inside it.
@@ -94,13 +96,14 @@ pub fn parse_document(text: &str) -> Result<Parsed<'_>, ParseError> {
 /// unknown as a whole, since the members it adds could be any. The text of a hole must not
 /// contain `"`, `\` or control characters.
 pub fn parse_template<'a>(text: &'a str, holes: &[Hole]) -> Result<Node<'a>, ParseError> {
-    Parser::new(text, holes).parse_document()
+    Parser::new(text, holes, None).parse_document()
 }
 
 impl<'a, 'h> Parser<'a, 'h> {
-    fn new(text: &'a str, holes: &'h [Hole]) -> Parser<'a, 'h> {
+    fn new(text: &'a str, holes: &'h [Hole], arena: Option<&'a Bump>) -> Parser<'a, 'h> {
         Parser {
             text,
+            arena,
             bytes: text.as_bytes(),
             // A byte-order mark is skipped, and spans still count its bytes.
             pos: if text.starts_with('\u{FEFF}') { 3 } else { 0 },
@@ -259,6 +262,10 @@ struct Parser<'a, 'h> {
     duplicate_keys: bool,
     /// The number of whitespace bytes skipped between tokens so far.
     whitespace: usize,
+    /// The arena for containers and unescaped strings, which makes the tree free to drop.
+    /// Without one, the tree owns them. Bumpalo runs no destructors, so nothing in the
+    /// arena may own memory from the global allocator.
+    arena: Option<&'a Bump>,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -455,7 +462,7 @@ impl<'a> Parser<'a, '_> {
             self.depth -= 1;
             return Ok(Node::new(
                 Span::from_range(open, self.pos),
-                Value::Object(Vec::new()),
+                Value::Object(Children::Borrowed(&[])),
             ));
         }
         // The template expression that adds members or computes a key, if any.
@@ -520,7 +527,12 @@ impl<'a> Parser<'a, '_> {
                     self.pos += 1;
                     self.depth -= 1;
                     self.duplicate_keys |= repeats_a_key(&self.members[base..]);
-                    let members = self.members.drain(base..).collect();
+                    let members = match self.arena {
+                        Some(arena) => Children::Borrowed(
+                            &*arena.alloc_slice_fill_iter(self.members.drain(base..)),
+                        ),
+                        None => Children::Owned(self.members.drain(base..).collect()),
+                    };
                     return Ok(finish_object(open, self.pos, members, unknown_members));
                 }
                 // A template expression right after a member may add more members.
@@ -543,7 +555,7 @@ impl<'a> Parser<'a, '_> {
             self.depth -= 1;
             return Ok(Node::new(
                 Span::from_range(open, self.pos),
-                Value::Array(Vec::new()),
+                Value::Array(Children::Borrowed(&[])),
             ));
         }
         loop {
@@ -563,7 +575,12 @@ impl<'a> Parser<'a, '_> {
                 Some(b']') => {
                     self.pos += 1;
                     self.depth -= 1;
-                    let items = self.items.drain(base..).collect();
+                    let items = match self.arena {
+                        Some(arena) => Children::Borrowed(
+                            &*arena.alloc_slice_fill_iter(self.items.drain(base..)),
+                        ),
+                        None => Children::Owned(self.items.drain(base..).collect()),
+                    };
                     return Ok(Node::new(
                         Span::from_range(open, self.pos),
                         Value::Array(items),
@@ -625,7 +642,10 @@ impl<'a> Parser<'a, '_> {
             match self.bytes.get(self.pos) {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(Cow::Owned(owned));
+                    return Ok(match self.arena {
+                        Some(arena) => Cow::Borrowed(arena.alloc_str(&owned)),
+                        None => Cow::Owned(owned),
+                    });
                 }
                 Some(b'\\') => self.parse_escape(&mut owned)?,
                 Some(_) => return Err(self.control_in_string(open)),
@@ -1004,7 +1024,7 @@ fn repeats_a_key(members: &[Member<'_>]) -> bool {
 fn finish_object<'a>(
     open: usize,
     end: usize,
-    members: Vec<Member<'a>>,
+    members: Children<'a, Member<'a>>,
     unknown_members: Option<String>,
 ) -> Node<'a> {
     let span = Span::from_range(open, end);
@@ -1207,7 +1227,8 @@ mod tests {
         for length in 0..40 {
             let run: String = (0..length).map(|i| blanks[i % blanks.len()]).collect();
             let text = format!("[1,{run}2]");
-            let parsed = parse_document(&text).expect(&text);
+            let arena = Bump::new();
+            let parsed = parse_document(&text, &arena).expect(&text);
             let items = parsed.root.as_array().expect("an array");
             let at = 3 + run.len() as u32;
             assert_eq!(items[1].span, Span::new(at, at + 1), "{text:?}");
@@ -1235,6 +1256,37 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn arena_and_owned_trees_agree() {
+        // The arena contains every container and unescaped string, and the tree equals the
+        // one that owns them, spans included.
+        let texts = [
+            r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ecs:*", "oss:Get*"]}]}"#,
+            r#"{"a\"b": "c\u00e9\n", "e": [], "o": {}, "n": [1.5e3, -0, true, false, null]}"#,
+            "[[[[\"\u{4e2d}\"]]], {\"k\": {\"k\": [{}]}}]",
+            "\u{feff}{\"bom\": \"\\ud83d\\ude00\"}",
+        ];
+        let arena = Bump::new();
+        for text in texts {
+            let owned = parse(text).expect(text);
+            let borrowed = parse_document(text, &arena).expect(text).root;
+            assert_eq!(borrowed, owned, "{text}");
+            let mut owning = 0;
+            borrowed.walk(&mut |node| {
+                owning += match &node.value {
+                    Value::Array(Children::Owned(_)) | Value::Object(Children::Owned(_)) => 1,
+                    Value::String(Cow::Owned(_)) => 1,
+                    Value::Object(Children::Borrowed(members)) => members
+                        .iter()
+                        .filter(|member| matches!(member.key, Cow::Owned(_)))
+                        .count(),
+                    _ => 0,
+                };
+            });
+            assert_eq!(owning, 0, "{text}");
         }
     }
 
@@ -1365,8 +1417,9 @@ mod tests {
             last.push(format!("\"k{}\": 0", count - 1));
             texts.push(format!("{{{}}}", last.join(", ")));
         }
+        let arena = Bump::new();
         for text in &texts {
-            let parsed = parse_document(text).unwrap();
+            let parsed = parse_document(text, &arena).unwrap();
             assert_eq!(
                 parsed.facts.duplicate_keys,
                 walk_finds_duplicate(&parsed.root),
@@ -1376,7 +1429,7 @@ mod tests {
         assert_eq!(
             texts
                 .iter()
-                .filter(|text| parse_document(text).unwrap().facts.duplicate_keys)
+                .filter(|text| parse_document(text, &arena).unwrap().facts.duplicate_keys)
                 .count(),
             10
         );

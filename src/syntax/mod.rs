@@ -8,4 +8,4 @@ pub mod query;
 pub mod tree;
 pub mod yaml;
 
-pub use tree::{Member, Node, Value};
+pub use tree::{Children, Member, Node, Value};

@@ -32,13 +32,92 @@ pub enum Value<'a> {
     /// A number as written, so that no precision is lost and no digit count can overflow.
     Number(Cow<'a, str>),
     String(Cow<'a, str>),
-    Array(Vec<Node<'a>>),
-    Object(Vec<Member<'a>>),
+    /// Items borrowed from the arena of the file's JSON parser, or owned by a tree built
+    /// from another format. Borrowed containers cost nothing to drop.
+    Array(Children<'a, Node<'a>>),
+    Object(Children<'a, Member<'a>>),
     /// A value that is only known when a template is rendered, such as a whole-value
     /// `${...}` interpolation; `reason` names what makes it unknown.
     Unknown {
         reason: Cow<'a, str>,
     },
+}
+
+/// The items of an array or the members of an object: a slice in the arena of the JSON
+/// parser, which costs nothing to drop, or a vector owned by a tree built another way.
+/// Unlike `Cow`, it keeps the tree covariant in its lifetime.
+#[derive(Debug)]
+pub enum Children<'a, T> {
+    Borrowed(&'a [T]),
+    Owned(Vec<T>),
+}
+
+impl<T> std::ops::Deref for Children<'_, T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Children::Borrowed(slice) => slice,
+            Children::Owned(vector) => vector,
+        }
+    }
+}
+
+impl<T: Clone> Children<'_, T> {
+    /// Returns the children as a vector that can be changed, copying borrowed ones first.
+    pub fn to_mut(&mut self) -> &mut Vec<T> {
+        if let Children::Borrowed(slice) = self {
+            *self = Children::Owned(slice.to_vec());
+        }
+        match self {
+            Children::Owned(vector) => vector,
+            Children::Borrowed(_) => unreachable!("borrowed children were just copied"),
+        }
+    }
+
+    /// Returns the children as an owned vector, copying borrowed ones.
+    pub fn into_owned(self) -> Vec<T> {
+        match self {
+            Children::Borrowed(slice) => slice.to_vec(),
+            Children::Owned(vector) => vector,
+        }
+    }
+}
+
+impl<T: Clone> Clone for Children<'_, T> {
+    fn clone(&self) -> Self {
+        match self {
+            Children::Borrowed(slice) => Children::Borrowed(slice),
+            Children::Owned(vector) => Children::Owned(vector.clone()),
+        }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Children<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<'c, T> IntoIterator for &'c Children<'_, T> {
+    type Item = &'c T;
+    type IntoIter = std::slice::Iter<'c, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T> FromIterator<T> for Children<'_, T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        Children::Owned(items.into_iter().collect())
+    }
+}
+
+impl<T> From<Vec<T>> for Children<'_, T> {
+    fn from(vector: Vec<T>) -> Self {
+        Children::Owned(vector)
+    }
 }
 
 impl<'a> Node<'a> {

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use super::json::{self, ParseError};
-use super::tree::{Member, Node, Value};
+use super::tree::{Children, Member, Node, Value};
 use crate::source::Span;
 
 /// The maximum number of nodes that aliases may copy in one document, so that nested aliases
@@ -260,8 +260,8 @@ fn finish<'a>(
     };
     let end = flow_end.or(last_end).unwrap_or(open.start);
     let value = match open.kind {
-        OpenKind::Sequence => Value::Array(open.items),
-        OpenKind::Mapping => Value::Object(open.members),
+        OpenKind::Sequence => Value::Array(Children::Owned(open.items)),
+        OpenKind::Mapping => Value::Object(Children::Owned(open.members)),
     };
     let inner_start = match (&open.tag, open.bracket) {
         (Some(_), Some(bracket)) => bracket,
@@ -272,11 +272,11 @@ fn finish<'a>(
     let node = match open.tag {
         Some((name, tag_span)) => Node::new(
             Span::from_range(open.start, end),
-            Value::Object(vec![Member {
+            Value::Object(Children::Owned(vec![Member {
                 key: Cow::Owned(name),
                 key_span: tag_span,
                 value: inner,
-            }]),
+            }])),
         ),
         None => inner,
     };
@@ -389,11 +389,11 @@ fn scalar<'a>(
     }) {
         Some((name, tag_span)) => Node::new(
             span,
-            Value::Object(vec![Member {
+            Value::Object(Children::Owned(vec![Member {
                 key: Cow::Owned(name),
                 key_span: tag_span,
                 value: node,
-            }]),
+            }])),
         ),
         None => node,
     }

@@ -12,7 +12,7 @@ use super::scope::{self, Literal, expression_span};
 /// Looks up the literal value of a `var.` or `local.` name.
 pub type Resolver<'t> = Box<dyn Fn(&str) -> Option<Literal> + 't>;
 use crate::source::Span;
-use crate::syntax::{Member, Node, Value};
+use crate::syntax::{Children, Member, Node, Value};
 
 /// Converts HCL expressions of one file into policy trees.
 pub struct Converter<'t> {
@@ -59,7 +59,7 @@ impl Converter<'_> {
                         value: self.node(value.expr()),
                     });
                 }
-                Value::Object(members)
+                Value::Object(Children::Owned(members))
             }
             Expression::Parenthesis(inner) => return self.node(inner.inner()),
             _ => match scope::literal(expression, &*self.resolve) {
@@ -138,10 +138,10 @@ impl Converter<'_> {
             members.push(Member {
                 key: Cow::Borrowed("Statement"),
                 key_span,
-                value: Node::new(span, Value::Array(statements)),
+                value: Node::new(span, Value::Array(Children::Owned(statements))),
             });
         }
-        Node::new(block_span, Value::Object(members))
+        Node::new(block_span, Value::Object(Children::Owned(members)))
     }
 
     fn statement(&self, block: &Block) -> Node<'static> {
@@ -184,7 +184,7 @@ impl Converter<'_> {
         if let Some(condition) = self.conditions(block) {
             members.push(condition);
         }
-        Node::new(span_of(block), Value::Object(members))
+        Node::new(span_of(block), Value::Object(Children::Owned(members)))
     }
 
     /// Merges `principal { entity, identifiers }` blocks into a `Principal` object.
@@ -221,7 +221,7 @@ impl Converter<'_> {
         Some(Member {
             key: Cow::Borrowed("Principal"),
             key_span,
-            value: Node::new(span, Value::Object(entities)),
+            value: Node::new(span, Value::Object(Children::Owned(entities))),
         })
     }
 
@@ -258,13 +258,16 @@ impl Converter<'_> {
             match operators.iter_mut().find(|m| m.key == operator_name) {
                 Some(existing) => {
                     if let Value::Object(keys) = &mut existing.value.value {
-                        keys.push(entry);
+                        keys.to_mut().push(entry);
                     }
                 }
                 None => operators.push(Member {
                     key: Cow::Owned(operator_name),
                     key_span: operator_node.span,
-                    value: Node::new(span_of(condition), Value::Object(vec![entry])),
+                    value: Node::new(
+                        span_of(condition),
+                        Value::Object(Children::Owned(vec![entry])),
+                    ),
                 }),
             }
         }
@@ -272,7 +275,7 @@ impl Converter<'_> {
         Some(Member {
             key: Cow::Borrowed("Condition"),
             key_span,
-            value: Node::new(span, Value::Object(operators)),
+            value: Node::new(span, Value::Object(Children::Owned(operators))),
         })
     }
 }
@@ -280,7 +283,7 @@ impl Converter<'_> {
 /// Appends the elements of `more` to the array `list`.
 fn append(list: &mut Node<'static>, more: Node<'static>) {
     if let (Value::Array(items), Value::Array(extra)) = (&mut list.value, more.value) {
-        items.extend(extra);
+        items.to_mut().extend(extra.into_owned());
     }
 }
 
