@@ -178,8 +178,16 @@ const STRING_STOPS: [bool; 256] = {
 };
 
 /// Finds the first quote, backslash or control byte at or after `pos`, or the end of
-/// `bytes`, testing eight bytes at a time.
+/// `bytes`, testing sixteen bytes at a time where SSE2 is available and eight otherwise.
 fn string_stop(bytes: &[u8], mut pos: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while let Some(block) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<16>) {
+        let stops = string_stop_mask(block);
+        if stops != 0 {
+            return pos + stops.trailing_zeros() as usize;
+        }
+        pos += 16;
+    }
     const fn splat(byte: u8) -> u64 {
         u64::from_ne_bytes([byte; 8])
     }
@@ -226,6 +234,26 @@ fn whitespace_mask(block: &[u8; 16]) -> u32 {
             _mm_or_si128(equal(b'\t'), equal(b'\r')),
         );
         _mm_movemask_epi8(blank) as u32
+    }
+}
+
+/// Returns a mask with bit `i` set when byte `i` of `block` ends a run of plain characters
+/// in a string, as [`STRING_STOPS`] defines.
+#[cfg(target_arch = "x86_64")]
+fn string_stop_mask(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is in the x86_64 baseline, and the unaligned load reads exactly the 16
+    // bytes of `block`.
+    unsafe {
+        let bytes = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        let equal = |byte: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(byte as i8));
+        // A byte is a control character when its unsigned minimum with 0x1F is itself.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
+        let stops = _mm_or_si128(_mm_or_si128(equal(b'"'), equal(b'\\')), control);
+        _mm_movemask_epi8(stops) as u32
     }
 }
 
@@ -1238,6 +1266,27 @@ mod tests {
             let error = err(&text);
             assert_eq!(error.span, Span::new(at, at + 2), "{text:?}");
             assert!(error.message.contains("no-break space"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn string_stops_found_anywhere() {
+        // Every byte value at every position of texts that span blocks of eight and sixteen
+        // bytes, among ASCII letters and among continuation bytes of UTF-8.
+        for filler in [b'a', 0xA9] {
+            for length in 0..40 {
+                for at in 0..length {
+                    for byte in 0..=u8::MAX {
+                        let mut text = vec![filler; length];
+                        text[at] = byte;
+                        let expected = text
+                            .iter()
+                            .position(|&b| STRING_STOPS[b as usize])
+                            .unwrap_or(length);
+                        assert_eq!(string_stop(&text, 0), expected, "{text:?}");
+                    }
+                }
+            }
         }
     }
 
