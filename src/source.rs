@@ -457,19 +457,21 @@ impl SpanLines {
     }
 }
 
-/// Counts the line feeds of `bytes`. Blocks of 128 bytes are counted into a byte-sized sum,
-/// which the compiler turns into vector compares.
+/// Counts the line feeds of `bytes` in blocks of 128 bytes and then of 16, each summed into
+/// a byte, which the compiler turns into vector compares. Short segments need the second.
 fn count_line_feeds(bytes: &[u8]) -> usize {
-    let mut blocks = bytes.chunks_exact(128);
-    let mut count = 0;
-    for block in &mut blocks {
-        let in_block = block
+    fn in_block(block: &[u8]) -> usize {
+        let count = block
             .iter()
             .fold(0u8, |sum, &byte| sum + u8::from(byte == b'\n'));
-        count += usize::from(in_block);
+        usize::from(count)
     }
+    let mut large = bytes.chunks_exact(128);
+    let mut count: usize = (&mut large).map(in_block).sum();
+    let mut small = large.remainder().chunks_exact(16);
+    count += (&mut small).map(in_block).sum::<usize>();
     count
-        + blocks
+        + small
             .remainder()
             .iter()
             .filter(|&&byte| byte == b'\n')
@@ -764,7 +766,9 @@ mod tests {
     #[test]
     fn line_feed_count_blocks() {
         // Line feeds at the start, the end, in runs and alone, around the block size.
-        for length in [0usize, 1, 20, 127, 128, 129, 300, 1000] {
+        for length in [
+            0usize, 1, 15, 16, 17, 20, 127, 128, 129, 143, 144, 300, 1000,
+        ] {
             for step in [1usize, 2, 7, 64, 200] {
                 let text: Vec<u8> = (0..length)
                     .map(|i| if i % step == 0 { b'\n' } else { b'a' })
