@@ -106,14 +106,13 @@ fn digit_count(number: u32) -> usize {
     number.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
-/// Tells whether every byte of `text` is printable ASCII. Sixteen bytes are tested without
-/// an early exit, which the compiler turns into vector compares.
+/// Tells whether every byte of `text` is printable ASCII. Blocks of sixteen bytes are tested
+/// without an early exit, which the compiler turns into vector compares.
 fn is_printable_ascii(text: &str) -> bool {
-    text.as_bytes().chunks(16).all(|chunk| {
-        chunk.iter().fold(true, |printable, &byte| {
-            printable & (0x20..0x7f).contains(&byte)
-        })
-    })
+    let printable = |byte: u8| (0x20..0x7f).contains(&byte);
+    let mut blocks = text.as_bytes().chunks_exact(16);
+    blocks.all(|block| block.iter().fold(true, |all, &byte| all & printable(byte)))
+        && blocks.remainder().iter().all(|&byte| printable(byte))
 }
 
 /// Escapes characters that must not reach a terminal raw, in paths and other text that is
@@ -518,6 +517,21 @@ fn render_snippet(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_check_any_position() {
+        // One character in every position of texts that end inside and after a block.
+        for length in 0..40 {
+            for at in 0..length {
+                for ch in [' ', '~', 'a', '\u{7f}', '\u{1f}', '\t', '\u{e9}'] {
+                    let mut text = "a".repeat(length);
+                    text.replace_range(at..=at, ch.encode_utf8(&mut [0; 4]));
+                    let expected = (' '..='~').contains(&ch);
+                    assert_eq!(is_printable_ascii(&text), expected, "{text:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn repeated_runs_any_length() {
