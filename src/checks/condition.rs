@@ -53,7 +53,9 @@ pub fn check_condition<'a>(
     member: &Member<'a>,
     statement_pointer: &str,
 ) -> (Vec<Condition<'a>>, bool) {
-    let pointer = pointer_push(statement_pointer, &member.key);
+    // Pointers are built only for a diagnostic, because conditions are checked in every
+    // statement that has them.
+    let pointer = || pointer_push(statement_pointer, &member.key);
     let mut conditions = Vec::new();
     let mut invalid = false;
     let operators = match &member.value.value {
@@ -65,17 +67,17 @@ pub fn check_condition<'a>(
                 &member.value,
                 "`Condition`",
                 "an object of condition operators",
-                &pointer,
+                &pointer(),
             ));
             return (conditions, true);
         }
     };
     for operator in operators.iter() {
-        let operator_pointer = pointer_push(&pointer, &operator.key);
+        let operator_pointer = || pointer_push(&pointer(), &operator.key);
         let family = match cond::family(&operator.key) {
             Some(family) => Some(family),
             None => {
-                report_operator(ctx, operator, &operator_pointer);
+                report_operator(ctx, operator, &operator_pointer());
                 invalid = true;
                 None
             }
@@ -92,7 +94,7 @@ pub fn check_condition<'a>(
                     &operator.value,
                     &format!("the operator `{}`", operator.key),
                     "an object of condition keys and values",
-                    &operator_pointer,
+                    &operator_pointer(),
                 ));
                 invalid = true;
                 continue;
@@ -108,12 +110,11 @@ pub fn check_condition<'a>(
                 )
                 .label("empty")
                 .help("add a key and values, or remove the operator")
-                .pointer(operator_pointer.clone()),
+                .pointer(operator_pointer()),
             );
         }
         for key in keys.iter() {
-            // Pointers below the operator are built only for a diagnostic.
-            let key_pointer = || pointer_push(&operator_pointer, &key.key);
+            let key_pointer = || pointer_push(&operator_pointer(), &key.key);
             if !check_key(ctx, key, &key_pointer) {
                 invalid = true;
             }

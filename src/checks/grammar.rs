@@ -5,6 +5,9 @@
 //! returns the typed [`Policy`] view that evaluation uses. Values of `Action`, `Resource`,
 //! `Principal` and `Condition` are checked in [`super::elements`] and [`super::condition`].
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
 use super::{Ctx, closest, condition, elements, pointer_index, pointer_push};
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, quote};
@@ -350,7 +353,7 @@ pub fn check_policy_sent<'a>(
 
     policy.statement_span = Some(statement_member.value.span);
     let statements_pointer = pointer_push(pointer, &statement_member.key);
-    let statement_nodes: Vec<(&Node<'a>, String)> = match &statement_member.value.value {
+    let statement_nodes: Vec<(&Node<'a>, Cow<'static, str>)> = match &statement_member.value.value {
         Value::Array(items) => {
             if items.is_empty() {
                 ctx.report(
@@ -366,7 +369,7 @@ pub fn check_policy_sent<'a>(
             items
                 .iter()
                 .enumerate()
-                .map(|(index, item)| (item, pointer_index(&statements_pointer, index)))
+                .map(|(index, item)| (item, statement_pointer(&statements_pointer, index)))
                 .collect()
         }
         Value::Object(_) => {
@@ -381,7 +384,10 @@ pub fn check_policy_sent<'a>(
                 .help("wrap the statement in `[` and `]`")
                 .pointer(statements_pointer.clone()),
             );
-            vec![(&statement_member.value, statements_pointer.clone())]
+            vec![(
+                &statement_member.value,
+                Cow::Owned(statements_pointer.clone()),
+            )]
         }
         Value::Unknown { .. } => Vec::new(),
         _ => {
@@ -413,7 +419,7 @@ pub fn check_policy_sent<'a>(
 /// Decides what kind of policy a document is when its context does not say: a statement
 /// with a `Principal` makes it resource-based, and a trust policy when every such statement
 /// allows only `sts:` actions.
-fn infer_kind(kind: PolicyKind, statements: &[(&Node<'_>, String)]) -> PolicyKind {
+fn infer_kind(kind: PolicyKind, statements: &[(&Node<'_>, Cow<'static, str>)]) -> PolicyKind {
     if kind != PolicyKind::Unspecified {
         return kind;
     }
@@ -588,11 +594,27 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
     }
 }
 
+/// The pointers of the first 64 statements of a policy file, built once per run.
+static STATEMENT_POINTERS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    (0..64)
+        .map(|index| pointer_index("/Statement", index))
+        .collect()
+});
+
+/// Returns the JSON pointer of statement `index` under `statements`, without allocating
+/// for the first statements of a policy file.
+fn statement_pointer(statements: &str, index: usize) -> Cow<'static, str> {
+    match STATEMENT_POINTERS.get(index) {
+        Some(pointer) if statements == "/Statement" => Cow::Borrowed(pointer),
+        _ => Cow::Owned(pointer_index(statements, index)),
+    }
+}
+
 fn check_statement<'a>(
     ctx: &mut Ctx<'_>,
     node: &Node<'a>,
     index: usize,
-    pointer: String,
+    pointer: Cow<'static, str>,
     kind: PolicyKind,
 ) -> Option<Statement<'a>> {
     let Some(members) = node.as_object() else {

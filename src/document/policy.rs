@@ -87,7 +87,8 @@ impl Condition<'_> {
 pub struct Statement<'a> {
     /// The statement's index in `Statement`.
     pub index: usize,
-    pub pointer: String,
+    /// The statement's JSON pointer. Those of a policy file's first statements are static.
+    pub pointer: Cow<'static, str>,
     pub span: Span,
     pub sid: Option<Cow<'a, str>>,
     pub effect: Option<Effect>,

@@ -250,7 +250,7 @@ fn build_policy(document: usize, statements: &[GeneratedStatement]) -> Policy<'s
             .enumerate()
             .map(|(index, generated)| Statement {
                 index,
-                pointer: format!("/Statement/{index}"),
+                pointer: format!("/Statement/{index}").into(),
                 span: Span::default(),
                 sid: None,
                 effect: Some(if generated.deny {
