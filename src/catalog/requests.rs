@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, OnceLock};
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -120,6 +121,9 @@ pub struct CheckedOperation {
     pub spec: &'static OperationSpec,
     pub rules: &'static OperationRules,
     pub schema: Value,
+    /// The schema of each parameter, by name: the `properties` of `schema`, in a hash map,
+    /// because every parameter of every request is looked up.
+    properties: FxHashMap<String, Value>,
     pub validator: jsonschema::Validator,
 }
 
@@ -229,12 +233,28 @@ fn build(api: &'static ApiData, index: usize) -> Result<CheckedOperation, String
     let validator = jsonschema::draft202012::options()
         .build(&schema)
         .map_err(|e| format!("{context}: the schema does not compile: {e}"))?;
+    // A pointer's first token is looked up among the properties, which is right only for a
+    // schema without `items`, as the parameter map's is.
+    if schema.get("items").is_some() {
+        return Err(format!("{context}: the parameter map's schema has `items`"));
+    }
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|properties| {
+            properties
+                .iter()
+                .map(|(name, property)| (name.clone(), property.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(CheckedOperation {
         api,
         name,
         spec,
         rules,
         schema,
+        properties,
         validator,
     })
 }
@@ -400,8 +420,12 @@ impl CheckedOperation {
     /// Returns the compiled schema of the value at a JSON pointer into the parameter map
     /// (`/Tag/0/Key`), following `properties` and `items`.
     pub fn schema_at(&self, pointer: &str) -> Option<&Value> {
-        let mut schema = &self.schema;
-        for token in pointer.split('/').skip(1) {
+        let mut tokens = pointer.split('/').skip(1);
+        let Some(first) = tokens.next() else {
+            return Some(&self.schema);
+        };
+        let mut schema = self.properties.get(unescape_token(first).as_ref())?;
+        for token in tokens {
             schema = if token.parse::<usize>().is_ok() && schema.get("items").is_some() {
                 &schema["items"]
             } else {
