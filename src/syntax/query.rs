@@ -156,15 +156,16 @@ fn query_head(text: &str, start: usize, end: usize) -> Option<Head> {
     })
 }
 
-/// Finds `http://` or `https://` in a line, in any case.
+/// Finds `http://` or `https://` in a line, in any case. Each `://` is found with a byte
+/// search and the scheme before it compared, so the first one that qualifies is the earliest.
 fn find_url(line: &str) -> Option<usize> {
-    let lower = line.to_ascii_lowercase();
-    let http = lower.find("http://");
-    let https = lower.find("https://");
-    match (http, https) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    let bytes = line.as_bytes();
+    let scheme_before = |at: usize, scheme: &str| {
+        at.checked_sub(scheme.len())
+            .filter(|&start| bytes[start..at].eq_ignore_ascii_case(scheme.as_bytes()))
+    };
+    memchr::memmem::find_iter(bytes, b"://")
+        .find_map(|at| scheme_before(at, "https").or_else(|| scheme_before(at, "http")))
 }
 
 /// A URL ends at whitespace, a quote or a backtick, except inside `<...>`, where
@@ -294,6 +295,31 @@ mod tests {
             .iter()
             .map(|m| (m.key.as_ref(), m.value.as_str().unwrap()))
             .collect()
+    }
+
+    #[test]
+    fn url_found_in_any_case() {
+        // The earliest `http://` or `https://`, against a search on a lowercase copy.
+        let lines = [
+            "GET HTTPS://ens.aliyuncs.com/?Action=ExportImage",
+            "see http://a and https://b",
+            "ftp://x then Http://y",
+            "https:// http://",
+            "://https://",
+            "xhttps://y",
+            "no scheme here: //x",
+            "",
+            "h://http://",
+            "caf\u{e9} https://\u{4e2d}",
+        ];
+        for line in lines {
+            let lower = line.to_ascii_lowercase();
+            let expected = [lower.find("http://"), lower.find("https://")]
+                .into_iter()
+                .flatten()
+                .min();
+            assert_eq!(find_url(line), expected, "{line:?}");
+        }
     }
 
     #[test]
