@@ -310,6 +310,10 @@ fn check_allow_not_action(ctx: &mut Ctx<'_>, statement: &Statement<'_>) {
 
 /// Tells whether an action pattern matches every action of every service: `*`, or `*:*`.
 fn matches_every_action(text: &str) -> bool {
+    // A text without wildcards, as most actions are, names one action.
+    if pattern::is_literal(text) {
+        return false;
+    }
     if pattern::matches_everything(text) {
         return true;
     }
@@ -321,6 +325,9 @@ fn matches_every_action(text: &str) -> bool {
 /// Describes the services whose every action a pattern matches, such as "every action of
 /// `ens`", or returns `None` when it matches only some actions of each service.
 fn service_scope(text: &str) -> Option<String> {
+    if pattern::is_literal(text) {
+        return None;
+    }
     if pattern::matches_everything(text) {
         return Some("every action of every service".to_string());
     }
