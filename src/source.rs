@@ -458,7 +458,8 @@ impl SpanLines {
 }
 
 /// Counts the line feeds of `bytes` in blocks of 128 bytes and then of 16, each summed into
-/// a byte, which the compiler turns into vector compares. Short segments need the second.
+/// a byte, which the compiler turns into vector compares. Segments between nearby spans are
+/// often shorter than 128 bytes.
 fn count_line_feeds(bytes: &[u8]) -> usize {
     fn in_block(block: &[u8]) -> usize {
         let count = block

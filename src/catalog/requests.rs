@@ -233,8 +233,8 @@ fn build(api: &'static ApiData, index: usize) -> Result<CheckedOperation, String
     let validator = jsonschema::draft202012::options()
         .build(&schema)
         .map_err(|e| format!("{context}: the schema does not compile: {e}"))?;
-    // A pointer's first token is looked up among the properties, which is right only for a
-    // schema without `items`, as the parameter map's is.
+    // `schema_at` looks up a pointer's first token among the properties, which is right
+    // because the parameter map's schema is an object without `items`.
     if schema.get("items").is_some() {
         return Err(format!("{context}: the parameter map's schema has `items`"));
     }

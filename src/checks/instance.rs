@@ -48,7 +48,7 @@ pub struct Instance<'m, 'a> {
     pub value: Json,
     /// Origins by JSON pointer into `value` (`/Tag/0/Key`).
     origins: HashMap<String, Origin<'m, 'a>>,
-    /// Whether origins are recorded. Only a failed validation reads them.
+    /// True when origins are recorded. Only a failed validation reads them.
     recording: bool,
 }
 

@@ -73,7 +73,8 @@ impl Facts {
     };
 }
 
-/// Parses `text` as [`parse`] does, and returns the [`Facts`] found on the way.
+/// Parses `text` as [`parse`] does, with containers and unescaped strings in `arena`, and
+/// returns the [`Facts`] found on the way.
 pub fn parse_document<'a>(text: &'a str, arena: &'a Bump) -> Result<Parsed<'a>, ParseError> {
     let mut parser = Parser::new(text, &[], Some(arena));
     let first = parser.pos;

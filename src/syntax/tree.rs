@@ -32,8 +32,6 @@ pub enum Value<'a> {
     /// A number as written, so that no precision is lost and no digit count can overflow.
     Number(Cow<'a, str>),
     String(Cow<'a, str>),
-    /// Items borrowed from the arena of the file's JSON parser, or owned by a tree built
-    /// from another format. Borrowed containers cost nothing to drop.
     Array(Children<'a, Node<'a>>),
     Object(Children<'a, Member<'a>>),
     /// A value that is only known when a template is rendered, such as a whole-value
