@@ -112,6 +112,12 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (Vec<u8>, DecodeError)> {
             },
         ));
     }
+    // simdutf8 validates a block of bytes per step with SIMD instructions. For invalid text,
+    // the standard library then finds the offset of the first error.
+    if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: simdutf8 has just found `bytes` to be valid UTF-8.
+        return Ok(unsafe { String::from_utf8_unchecked(bytes) });
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(err) => {
@@ -870,5 +876,40 @@ mod tests {
     fn decode_reports_first_invalid_byte() {
         let (_, err) = decode(b"{\"a\": \"\xC3\x28\"}".to_vec()).unwrap_err();
         assert_eq!(err, DecodeError::InvalidUtf8 { offset: 7, len: 1 });
+    }
+
+    /// The fast check accepts exactly what the standard library accepts, in every position
+    /// of a text longer than one SIMD block.
+    #[test]
+    fn decode_agrees_with_std() {
+        let pieces: [&[u8]; 12] = [
+            b"a",
+            "é".as_bytes(),
+            "€".as_bytes(),
+            "😀".as_bytes(),
+            b"\xC0\xAF",         // overlong `/`
+            b"\xE0\x80\xAF",     // overlong, three bytes
+            b"\xED\xA0\x80",     // UTF-16 surrogate
+            b"\xF4\x90\x80\x80", // above U+10FFFF
+            b"\xF8\x88\x80\x80\x80",
+            b"\xE2\x82",     // cut short
+            b"\x80",         // continuation byte alone
+            b"\xF0\x9F\x98", // cut short, four bytes
+        ];
+        for piece in pieces {
+            for at in [0, 1, 15, 16, 31, 63, 64, 65] {
+                let mut bytes = vec![b' '; 80];
+                bytes.splice(at..at, piece.iter().copied());
+                let expected = String::from_utf8(bytes.clone()).map_err(|e| {
+                    let e = e.utf8_error();
+                    (e.valid_up_to(), e.error_len().unwrap_or(0))
+                });
+                let found = decode(bytes).map_err(|(_, error)| match error {
+                    DecodeError::InvalidUtf8 { offset, len } => (offset, len),
+                    other => panic!("{other:?}"),
+                });
+                assert_eq!(found, expected, "{piece:?} at {at}");
+            }
+        }
     }
 }

@@ -394,7 +394,6 @@ pub fn thread_pool(jobs: usize) -> Option<rayon::ThreadPool> {
         .ok()
 }
 
-/// Sorts diagnostics by path, then position, then rule id.
 /// Orders two diagnostics of one file: by position, then rule and message.
 fn compare_within_file(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
     a.start()
@@ -404,9 +403,8 @@ fn compare_within_file(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
         .then(a.message.cmp(&b.message))
 }
 
-pub fn sort_diagnostics(diagnostics: &mut [Diagnostic], files: &[FileInfo]) {
-    // A stable sort of the diagnostics themselves would allocate a buffer of half of them,
-    // so indexes are sorted instead and the permutation is applied in place.
+/// Sorts diagnostics by path, then position, then rule id and message.
+pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>, files: &[FileInfo]) {
     // Each file's rank in path order, so that the sort compares numbers, not paths. Files
     // with the same path share a rank.
     let mut by_path: Vec<u32> = (0..files.len() as u32).collect();
@@ -420,24 +418,74 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic], files: &[FileInfo]) {
             _ => position as u32,
         };
     }
-    let mut order: Vec<u32> = (0..diagnostics.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&diagnostics[a as usize], &diagnostics[b as usize]);
+    let compare = |a: &Diagnostic, b: &Diagnostic| {
         rank[a.file.0 as usize]
             .cmp(&rank[b.file.0 as usize])
             .then_with(|| compare_within_file(a, b))
-    });
-    // `order[j]` is the index of the diagnostic that belongs at position `j`. Each cycle of
-    // the permutation is walked once, and finished positions are marked with their own index.
+    };
+    // Files come in path order with sorted diagnostics, so usually only the cross-file
+    // diagnostics at the end are out of place. They are sorted alone and merged in.
+    let sorted = diagnostics
+        .windows(2)
+        .position(|pair| compare(&pair[0], &pair[1]).is_gt())
+        .map_or(diagnostics.len(), |last| last + 1);
+    if sorted == diagnostics.len() {
+        return;
+    }
+    let mut rest = diagnostics.split_off(sorted);
+    sort_by_index(&mut rest, compare);
+    merge_sorted(diagnostics, rest, |a, b| compare(a, b).is_lt());
+}
+
+/// Sorts `items` stably. A stable sort of the items themselves would allocate a buffer of
+/// half of them, so indexes are sorted instead and the permutation is applied in place.
+fn sort_by_index<T>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    let mut order: Vec<u32> = (0..items.len() as u32).collect();
+    order.sort_by(|&a, &b| compare(&items[a as usize], &items[b as usize]));
+    // `order[j]` is the index of the item that belongs at position `j`. Each cycle of the
+    // permutation is walked once, and finished positions are marked with their own index.
     for i in 0..order.len() {
         let mut j = i;
         while order[j] as usize != i {
             let k = order[j] as usize;
-            diagnostics.swap(j, k);
+            items.swap(j, k);
             order[j] = j as u32;
             j = k;
         }
         order[j] = j as u32;
+    }
+}
+
+/// Merges the sorted `tail` into the sorted `items` in place, from the end, moving each
+/// item once. Of two equal items, the one from `items` comes first, as in a stable sort.
+///
+/// A merge into a new vector would hold every diagnostic twice at the end of a scan.
+fn merge_sorted<T>(items: &mut Vec<T>, tail: Vec<T>, is_less: impl Fn(&T, &T) -> bool) {
+    let (count, added) = (items.len(), tail.len());
+    items.reserve_exact(added);
+    let mut tail = std::mem::ManuallyDrop::new(tail);
+    let base = items.as_mut_ptr();
+    // SAFETY: `items` has room for every item. `next` is `unmoved` plus the tail items left,
+    // so no write lands on an unmoved item. The length stays 0 until the end, so a panic in
+    // `is_less` leaks the items instead of dropping moved ones twice.
+    unsafe {
+        items.set_len(0);
+        let mut unmoved = count;
+        let mut next = count + added;
+        for k in (0..added).rev() {
+            let item = tail.as_ptr().add(k);
+            let start = std::slice::from_raw_parts(base, unmoved);
+            let after = start.partition_point(|existing| !is_less(&*item, existing));
+            let block = unmoved - after;
+            next -= block;
+            std::ptr::copy(base.add(after), base.add(next), block);
+            unmoved = after;
+            next -= 1;
+            std::ptr::copy_nonoverlapping(item, base.add(next), 1);
+        }
+        tail.set_len(0);
+        std::mem::ManuallyDrop::drop(&mut tail);
+        items.set_len(count + added);
     }
 }
 
@@ -464,5 +512,51 @@ fn push_configured(out: &mut Vec<Diagnostic>, mut diagnostic: Diagnostic, settin
     if let Some(severity) = settings.severity(diagnostic.rule) {
         diagnostic.severity = severity;
         out.push(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Items with few distinct keys, so that ties are common, and an owned payload, so that
+    /// an item dropped twice or lost would show.
+    fn items(count: usize, seed: u64) -> Vec<(u8, String)> {
+        let mut state = seed;
+        (0..count)
+            .map(|i| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((state >> 59) as u8, format!("item {i}"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merge_matches_a_stable_sort() {
+        for (count, added, seed) in [(0, 5, 1), (5, 0, 2), (1, 1, 3), (40, 7, 4), (200, 200, 5)] {
+            let mut start = items(count, seed);
+            start.sort_by_key(|item| item.0);
+            let mut tail = items(added, seed + 100);
+            tail.iter_mut()
+                .for_each(|item| item.1.push_str(" of the tail"));
+            tail.sort_by_key(|item| item.0);
+            let mut expected: Vec<_> = start.iter().chain(&tail).cloned().collect();
+            expected.sort_by_key(|item| item.0);
+            merge_sorted(&mut start, tail, |a, b| a.0 < b.0);
+            assert_eq!(start, expected, "{count} + {added}");
+        }
+    }
+
+    #[test]
+    fn index_sort_matches_a_stable_sort() {
+        for (count, seed) in [(0, 1), (1, 2), (2, 3), (300, 4)] {
+            let mut sorted = items(count, seed);
+            let mut expected = sorted.clone();
+            expected.sort_by_key(|item| item.0);
+            sort_by_index(&mut sorted, |a, b| a.0.cmp(&b.0));
+            assert_eq!(sorted, expected, "{count}");
+        }
     }
 }
