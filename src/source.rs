@@ -191,19 +191,34 @@ pub fn decode_foreign_lossy(bytes: &[u8], encoding: ForeignEncoding) -> String {
 /// a window around the spans on it.
 #[derive(Clone, Debug, Default)]
 pub struct Excerpt {
-    lines: Vec<ExcerptLine>,
+    /// The kept text of every line, one after the other, in one allocation.
+    text: String,
+    /// Kept lines, sorted by number.
+    lines: Vec<KeptLine>,
     /// Positions of span ends, sorted by offset.
     positions: Vec<Position>,
 }
 
+/// A kept line as stored: where it is in the file and where its text is in the excerpt.
+#[derive(Clone, Copy, Debug)]
+struct KeptLine {
+    number: u32,
+    start: u32,
+    /// The end of the line's text in [`Excerpt::text`]. Its text starts where the previous
+    /// line's ends.
+    text_end: u32,
+    cut_before: bool,
+    cut_after: bool,
+}
+
 /// A kept line, or a window of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExcerptLine {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExcerptLine<'a> {
     /// The 1-based line number.
     pub number: u32,
     /// The byte offset in the file where `text` starts.
     pub start: u32,
-    pub text: String,
+    pub text: &'a str,
     /// True when the line has text before `text` that was not kept.
     pub cut_before: bool,
     /// True when the line has text after `text` that was not kept.
@@ -238,13 +253,10 @@ impl Excerpt {
         positions.shrink_to_fit();
 
         // For each line to keep, its start and the range of offsets on it that must stay
-        // visible.
-        let mut kept: std::collections::BTreeMap<usize, (u32, u32, u32)> =
-            std::collections::BTreeMap::new();
+        // visible. A line kept twice is merged after sorting.
+        let mut kept: Vec<(usize, u32, u32, u32)> = Vec::with_capacity(spans.len() * 2);
         let mut keep = |line: usize, start: u32, lo: u32, hi: u32| {
-            let entry = kept.entry(line).or_insert((start, lo, hi));
-            entry.1 = entry.1.min(lo);
-            entry.2 = entry.2.max(hi);
+            kept.push((line, start, lo, hi));
         };
         for span in &spans {
             let (first, first_start) = lines.line_of(span.start);
@@ -273,21 +285,42 @@ impl Excerpt {
             }
         }
 
-        let lines = kept
+        kept.sort_unstable_by_key(|&(line, ..)| line);
+        kept.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                earlier.2 = earlier.2.min(later.2);
+                earlier.3 = earlier.3.max(later.3);
+            }
+            same
+        });
+        let windows: Vec<_> = kept
             .into_iter()
-            .map(|(line, (start, lo, hi))| {
+            .map(|(line, start, lo, hi)| {
                 let range = line_range(bytes, start as usize);
                 let (start, end) = window(text, range.clone(), lo as usize, hi as usize);
-                ExcerptLine {
+                (line, range, start, end)
+            })
+            .collect();
+        let mut kept_text = String::with_capacity(windows.iter().map(|w| w.3 - w.2).sum());
+        let lines = windows
+            .into_iter()
+            .map(|(line, range, start, end)| {
+                kept_text.push_str(&text[start..end]);
+                KeptLine {
                     number: line as u32 + 1,
                     start: start as u32,
-                    text: text[start..end].to_string(),
+                    text_end: kept_text.len() as u32,
                     cut_before: start > range.start,
                     cut_after: end < range.end,
                 }
             })
             .collect();
-        Excerpt { lines, positions }
+        Excerpt {
+            text: kept_text,
+            lines,
+            positions,
+        }
     }
 
     /// Keeps the one line that contains `span.start` in bytes that are not valid UTF-8 from
@@ -318,13 +351,14 @@ impl Excerpt {
             .to_string();
         let column = prefix.chars().count() as u32 + 1;
         Excerpt {
-            lines: vec![ExcerptLine {
+            lines: vec![KeptLine {
                 number,
                 start: (start + cut) as u32,
-                text,
+                text_end: text.len() as u32,
                 cut_before: cut > 0,
                 cut_after: window_end < end,
             }],
+            text,
             positions: vec![
                 Position {
                     line: number,
@@ -340,16 +374,39 @@ impl Excerpt {
         }
     }
 
-    pub fn lines(&self) -> &[ExcerptLine] {
-        &self.lines
+    /// Returns the kept lines in order.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = ExcerptLine<'_>> + '_ {
+        (0..self.lines.len()).map(|i| self.line_at(i))
+    }
+
+    /// Returns the kept lines whose number `include` accepts, in order.
+    pub fn lines_where<'a>(
+        &'a self,
+        include: impl Fn(u32) -> bool + 'a,
+    ) -> impl Iterator<Item = ExcerptLine<'a>> + 'a {
+        (0..self.lines.len())
+            .filter(move |&i| include(self.lines[i].number))
+            .map(|i| self.line_at(i))
     }
 
     /// Returns the kept line with a 1-based number.
-    pub fn line(&self, number: u32) -> Option<&ExcerptLine> {
+    pub fn line(&self, number: u32) -> Option<ExcerptLine<'_>> {
         self.lines
             .binary_search_by_key(&number, |line| line.number)
             .ok()
-            .map(|i| &self.lines[i])
+            .map(|i| self.line_at(i))
+    }
+
+    fn line_at(&self, index: usize) -> ExcerptLine<'_> {
+        let line = self.lines[index];
+        let text_start = index.checked_sub(1).map_or(0, |i| self.lines[i].text_end);
+        ExcerptLine {
+            number: line.number,
+            start: line.start,
+            text: &self.text[text_start as usize..line.text_end as usize],
+            cut_before: line.cut_before,
+            cut_after: line.cut_after,
+        }
     }
 
     /// Returns the position of a span end that was given to [`Excerpt::build`]. Other
@@ -454,7 +511,15 @@ impl SpanLines {
     fn position(&self, text: &str, offset: u32) -> Position {
         let (line, start) = self.line_of(offset);
         let start = (start as usize).min(offset as usize);
-        let column = text[start..offset as usize].chars().count() as u32 + 1;
+        let before = &text[start..offset as usize];
+        // An ASCII prefix, the usual case, has one character per byte, and `is_ascii` tests
+        // a word at a time.
+        let characters = if before.is_ascii() {
+            before.len()
+        } else {
+            before.chars().count()
+        };
+        let column = characters as u32 + 1;
         Position {
             line: line as u32 + 1,
             column,
@@ -687,21 +752,27 @@ mod tests {
             }
         }
 
+        let mut kept_text = String::new();
         let lines = wanted
             .into_iter()
             .map(|(line, (lo, hi))| {
                 let range = index.line_range(text, line);
                 let (start, end) = window(text, range.clone(), lo as usize, hi as usize);
-                ExcerptLine {
+                kept_text.push_str(&text[start..end]);
+                KeptLine {
                     number: line as u32 + 1,
                     start: start as u32,
-                    text: text[start..end].to_string(),
+                    text_end: kept_text.len() as u32,
                     cut_before: start > range.start,
                     cut_after: end < range.end,
                 }
             })
             .collect();
-        Excerpt { lines, positions }
+        Excerpt {
+            text: kept_text,
+            lines,
+            positions,
+        }
     }
 
     #[test]
@@ -756,8 +827,9 @@ mod tests {
         let key = excerpt.position(4);
         assert_eq!((key.line, key.column), (1, 2));
         assert_eq!(excerpt.position(0).column, 1);
-        assert_eq!(excerpt.lines()[0].text, "{\"Effect\": 1}");
-        assert_eq!(excerpt.lines()[0].start, 3);
+        let line = excerpt.line(1).unwrap();
+        assert_eq!(line.text, "{\"Effect\": 1}");
+        assert_eq!(line.start, 3);
     }
 
     #[test]
@@ -767,7 +839,7 @@ mod tests {
         let excerpt = Excerpt::build(text, [Span::new(offset, offset + 3)]);
         let pos = excerpt.position(offset);
         assert_eq!((pos.line, pos.column), (2, 9));
-        assert_eq!(excerpt.lines()[0].text, "  \"中文\": \"x\"");
+        assert_eq!(excerpt.line(2).unwrap().text, "  \"中文\": \"x\"");
     }
 
     #[test]
@@ -841,7 +913,9 @@ mod tests {
                 .collect();
             let ours = Excerpt::build(&text, spans.iter().copied());
             let reference = build_with_index(&text, &spans);
-            assert_eq!(ours.lines, reference.lines, "{text:?} {spans:?}");
+            let (ours_lines, reference_lines): (Vec<_>, Vec<_>) =
+                (ours.lines().collect(), reference.lines().collect());
+            assert_eq!(ours_lines, reference_lines, "{text:?} {spans:?}");
             assert_eq!(ours.positions, reference.positions, "{text:?} {spans:?}");
         }
     }

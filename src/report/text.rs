@@ -284,23 +284,23 @@ struct DisplayLine<'l> {
     columns: Vec<(u32, usize)>,
 }
 
-impl DisplayLine<'_> {
-    fn new(line: &ExcerptLine) -> DisplayLine<'_> {
+impl<'a> DisplayLine<'a> {
+    fn new(line: ExcerptLine<'a>) -> DisplayLine<'a> {
         let first_column = if line.cut_before { 3 } else { 0 };
-        let printable = is_printable_ascii(&line.text);
+        let printable = is_printable_ascii(line.text);
         if printable {
             let text = if line.cut_before || line.cut_after {
                 let mut text = String::with_capacity(line.text.len() + 6);
                 if line.cut_before {
                     text.push_str("...");
                 }
-                text.push_str(&line.text);
+                text.push_str(line.text);
                 if line.cut_after {
                     text.push_str("...");
                 }
                 Cow::Owned(text)
             } else {
-                Cow::Borrowed(line.text.as_str())
+                Cow::Borrowed(line.text)
             };
             return DisplayLine {
                 text,
@@ -413,11 +413,8 @@ fn render_snippet(
     gutter(out);
     out.push('\n');
     let mut previous: Option<u32> = None;
-    let visible_lines = excerpt.lines().iter().filter(|line| {
-        ranges
-            .iter()
-            .any(|(s, e)| line.number >= *s && line.number <= *e)
-    });
+    let visible_lines =
+        excerpt.lines_where(|number| ranges.iter().any(|(s, e)| number >= *s && number <= *e));
     for line in visible_lines {
         if previous.is_some_and(|p| line.number > p + 1) {
             style.put(out, GUTTER, "...");
