@@ -352,7 +352,13 @@ pub fn check_policy_sent<'a>(
     let statements_ignored = statement_member.key != "Statement";
 
     policy.statement_span = Some(statement_member.value.span);
-    let statements_pointer = pointer_push(pointer, &statement_member.key);
+    // The usual pointer is a constant, so that a clean policy allocates none.
+    let statements_pointer: Cow<'static, str> =
+        if pointer.is_empty() && statement_member.key == "Statement" {
+            Cow::Borrowed("/Statement")
+        } else {
+            Cow::Owned(pointer_push(pointer, &statement_member.key))
+        };
     let statement_nodes: Vec<(&Node<'a>, Cow<'static, str>)> = match &statement_member.value.value {
         Value::Array(items) => {
             if items.is_empty() {
@@ -384,10 +390,7 @@ pub fn check_policy_sent<'a>(
                 .help("wrap the statement in `[` and `]`")
                 .pointer(statements_pointer.clone()),
             );
-            vec![(
-                &statement_member.value,
-                Cow::Owned(statements_pointer.clone()),
-            )]
+            vec![(&statement_member.value, statements_pointer.clone())]
         }
         Value::Unknown { .. } => Vec::new(),
         _ => {
@@ -540,7 +543,8 @@ fn resolve_elements<'t, 'a>(
 }
 
 fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
-    let pointer = pointer_push(pointer, &member.key);
+    // Built only for a diagnostic, since most versions are valid.
+    let pointer = || pointer_push(pointer, &member.key);
     let value = &member.value;
     match &value.value {
         Value::String(text) if text == "1" => {}
@@ -564,7 +568,7 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
                 )
                 .label("unsupported version")
                 .help(help)
-                .pointer(pointer),
+                .pointer(pointer()),
             );
         }
         Value::Number(number) => {
@@ -580,7 +584,7 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
                 )
                 .label("a number")
                 .help("quote it: `\"Version\": \"1\"`")
-                .pointer(pointer),
+                .pointer(pointer()),
             );
         }
         Value::Unknown { .. } => {}
@@ -589,7 +593,7 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
             value,
             "`Version`",
             "the string \"1\"",
-            &pointer,
+            &pointer(),
         )),
     }
 }

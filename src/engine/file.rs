@@ -312,16 +312,24 @@ fn check_json(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>) -> Found {
     found
 }
 
+/// Tells whether a display path's file name has the extension `json` or `policy`, in any
+/// case, as `Path::extension` finds it. Display paths use `/` on every system.
+fn has_policy_extension(display: &str) -> bool {
+    let name = display.rsplit('/').next().unwrap_or(display);
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => {
+            let extension = &name[dot + 1..];
+            extension.eq_ignore_ascii_case("json") || extension.eq_ignore_ascii_case("policy")
+        }
+        _ => false,
+    }
+}
+
 fn check_json_in(ctx: &mut Ctx<'_>, target: &Target, job: &FileJob<'_>, arena: &Bump) -> Found {
     let text = ctx.text;
     // A folder scan reads policies only from JSON files; JSON in a `.txt` or `.md` file found
     // there is checked only when it is a request, so that notes and docs stay quiet.
-    let json_file = target.origin != Origin::Walked
-        || target
-            .path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("policy"));
+    let json_file = target.origin != Origin::Walked || has_policy_extension(&target.display);
     let (root, facts) = match json::parse_document(text, arena) {
         Ok(parsed) => (parsed.root, parsed.facts),
         Err(error) => {
@@ -508,6 +516,39 @@ fn foreign_text_looks_relevant(bytes: &[u8], error: &DecodeError) -> bool {
         }
         DecodeError::InvalidUtf8 { .. } => {
             document::looks_like_policy_text(&String::from_utf8_lossy(bytes))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The display-path test agrees with `Path::extension` on the names a walk yields.
+    #[test]
+    fn policy_extension_matches_path() {
+        let names = [
+            "policy.json",
+            "policy.JSON",
+            "a/b/policy.Policy",
+            ".json",
+            "dir/.json",
+            "..json",
+            "policy.json.bak",
+            "policy",
+            "dir.json/policy",
+            "a.b/c.policy",
+            "policy.",
+            "é.json",
+        ];
+        for name in names {
+            let expected = std::path::Path::new(name)
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| {
+                    e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("policy")
+                });
+            assert_eq!(has_policy_extension(name), expected, "{name}");
         }
     }
 }
