@@ -63,10 +63,19 @@ pub(crate) enum Loaded {
 
 /// Reads at most `cap + 1` bytes. `expected` is the file's size from its metadata, or 0 when
 /// unknown. Reserving that size up front saves the probing reads of an empty buffer.
+///
+/// A file of known size is read up to that size and no further, which saves the read that
+/// would only find the end: one system call per file. A file that grows meanwhile is read
+/// as it was when its size was taken. A size of 0 can mean unknown, as in `/proc`, so such
+/// a file is read to its end.
 pub(crate) fn read_capped(reader: &mut dyn Read, cap: u64, expected: u64) -> Loaded {
-    // One byte more than expected, so that the read that finds the end needs no regrowth.
+    let limit = match expected {
+        0 => cap + 1,
+        size => size.min(cap + 1),
+    };
+    // One byte more than expected, so that a read to the end needs no regrowth.
     let mut bytes = Vec::with_capacity(expected.min(cap) as usize + 1);
-    match reader.take(cap + 1).read_to_end(&mut bytes) {
+    match reader.take(limit).read_to_end(&mut bytes) {
         Ok(_) if bytes.len() as u64 > cap => Loaded::TooLarge(bytes.len() as u64),
         Ok(_) => Loaded::Bytes(bytes),
         Err(error) => Loaded::Failed(error),
@@ -523,6 +532,54 @@ fn foreign_text_looks_relevant(bytes: &[u8], error: &DecodeError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counts the calls to `read`, each of which is a system call on a file.
+    struct CountingReader<R> {
+        inner: R,
+        calls: usize,
+    }
+
+    impl<R: Read> Read for CountingReader<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            self.inner.read(buf)
+        }
+    }
+
+    fn read_counting(text: &[u8], cap: u64, expected: u64) -> (Option<Vec<u8>>, usize) {
+        let mut reader = CountingReader {
+            inner: std::io::Cursor::new(text.to_vec()),
+            calls: 0,
+        };
+        let bytes = match read_capped(&mut reader, cap, expected) {
+            Loaded::Bytes(bytes) => Some(bytes),
+            _ => None,
+        };
+        (bytes, reader.calls)
+    }
+
+    #[test]
+    fn known_size_takes_one_read() {
+        let text = b"{\"Version\": \"1\"}";
+        let size = text.len() as u64;
+        assert_eq!(read_counting(text, 1000, size), (Some(text.to_vec()), 1));
+        // Unknown size: read to the end, which takes a read that returns nothing.
+        assert_eq!(read_counting(text, 1000, 0), (Some(text.to_vec()), 2));
+        // A file that grew after its size was taken is read up to that size.
+        assert_eq!(read_counting(text, 1000, 5), (Some(text[..5].to_vec()), 1));
+        // A file that shrank is read to its end.
+        assert_eq!(read_counting(text, 1000, size + 10).0, Some(text.to_vec()));
+    }
+
+    #[test]
+    fn cap_applies_with_any_size() {
+        let text = [b'x'; 100];
+        for expected in [0, 50, 100, 200] {
+            let mut reader = std::io::Cursor::new(text.to_vec());
+            let loaded = read_capped(&mut reader, 10, expected);
+            assert!(matches!(loaded, Loaded::TooLarge(11)), "{expected}");
+        }
+    }
 
     /// The display-path test agrees with `Path::extension` on the names a walk yields.
     #[test]
