@@ -528,8 +528,8 @@ impl SpanLines {
     }
 }
 
-/// Counts the line feeds of `bytes` with bytecount, which picks AVX2 or SSE2 compares when
-/// the program starts, from what the processor supports.
+/// Counts the line feeds of `bytes` with bytecount, which chooses AVX2 or SSE2 compares at
+/// run time from what the processor supports.
 fn count_line_feeds(bytes: &[u8]) -> usize {
     bytecount::count(bytes, b'\n')
 }

@@ -544,7 +544,7 @@ fn resolve_elements<'t, 'a>(
 
 fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
     // Built only for a diagnostic, since most versions are valid.
-    let pointer = || pointer_push(pointer, &member.key);
+    let version_pointer = || pointer_push(pointer, &member.key);
     let value = &member.value;
     match &value.value {
         Value::String(text) if text == "1" => {}
@@ -568,7 +568,7 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
                 )
                 .label("unsupported version")
                 .help(help)
-                .pointer(pointer()),
+                .pointer(version_pointer()),
             );
         }
         Value::Number(number) => {
@@ -584,7 +584,7 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
                 )
                 .label("a number")
                 .help("quote it: `\"Version\": \"1\"`")
-                .pointer(pointer()),
+                .pointer(version_pointer()),
             );
         }
         Value::Unknown { .. } => {}
@@ -593,7 +593,7 @@ fn check_version(ctx: &mut Ctx<'_>, member: &Member<'_>, pointer: &str) {
             value,
             "`Version`",
             "the string \"1\"",
-            &pointer(),
+            &version_pointer(),
         )),
     }
 }

@@ -62,19 +62,16 @@ pub(crate) enum Loaded {
 }
 
 /// Reads at most `cap + 1` bytes. `expected` is the file's size from its metadata, or 0 when
-/// unknown. Reserving that size up front saves the probing reads of an empty buffer.
+/// unknown (files in `/proc` report 0), and then the file is read to its end.
 ///
-/// A file of known size is read up to that size and no further, which saves the read that
-/// would only find the end: one system call per file. A file that grows meanwhile is read
-/// as it was when its size was taken. A size of 0 can mean unknown, as in `/proc`, so such
-/// a file is read to its end.
+/// A known size is reserved and the read stops there: no probing reads, and no read that only
+/// finds the end. A file that grows meanwhile is read as it was when its size was taken.
 pub(crate) fn read_capped(reader: &mut dyn Read, cap: u64, expected: u64) -> Loaded {
-    let limit = match expected {
-        0 => cap + 1,
-        size => size.min(cap + 1),
+    let (limit, reserved) = match expected {
+        0 => (cap + 1, 0),
+        size => (size.min(cap + 1), size.min(cap + 1) as usize),
     };
-    // One byte more than expected, so that a read to the end needs no regrowth.
-    let mut bytes = Vec::with_capacity(expected.min(cap) as usize + 1);
+    let mut bytes = Vec::with_capacity(reserved);
     match reader.take(limit).read_to_end(&mut bytes) {
         Ok(_) if bytes.len() as u64 > cap => Loaded::TooLarge(bytes.len() as u64),
         Ok(_) => Loaded::Bytes(bytes),

@@ -425,14 +425,14 @@ pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>, files: &[FileInfo]) {
     };
     // Files come in path order with sorted diagnostics, so usually only the cross-file
     // diagnostics at the end are out of place. They are sorted alone and merged in.
-    let sorted = diagnostics
+    let sorted_len = diagnostics
         .windows(2)
         .position(|pair| compare(&pair[0], &pair[1]).is_gt())
         .map_or(diagnostics.len(), |last| last + 1);
-    if sorted == diagnostics.len() {
+    if sorted_len == diagnostics.len() {
         return;
     }
-    let mut rest = diagnostics.split_off(sorted);
+    let mut rest = diagnostics.split_off(sorted_len);
     sort_by_index(&mut rest, compare);
     merge_sorted(diagnostics, rest, |a, b| compare(a, b).is_lt());
 }
