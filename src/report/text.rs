@@ -18,6 +18,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use smallvec::SmallVec;
 use unicode_width::UnicodeWidthChar;
 
 use crate::diagnostic::{Diagnostic, FileId, Severity, is_unsafe_char};
@@ -232,20 +233,21 @@ struct Annotation<'d> {
     primary: bool,
 }
 
+/// The annotations of one file. Up to two are kept without allocating.
 struct Group<'d> {
     file: FileId,
-    annotations: Vec<Annotation<'d>>,
+    annotations: SmallVec<[Annotation<'d>; 2]>,
 }
 
 /// Groups the primary span and the labels by file, the primary's file first.
-fn group_annotations(diagnostic: &Diagnostic) -> Vec<Group<'_>> {
-    let mut groups: Vec<Group<'_>> = Vec::new();
+fn group_annotations(diagnostic: &Diagnostic) -> SmallVec<[Group<'_>; 2]> {
+    let mut groups: SmallVec<[Group<'_>; 2]> = SmallVec::new();
     let Some(span) = diagnostic.span else {
         return groups;
     };
     groups.push(Group {
         file: diagnostic.file,
-        annotations: vec![Annotation {
+        annotations: smallvec::smallvec![Annotation {
             file: diagnostic.file,
             span,
             label: diagnostic.label.as_deref(),
@@ -263,7 +265,7 @@ fn group_annotations(diagnostic: &Diagnostic) -> Vec<Group<'_>> {
             Some(group) => group.annotations.push(annotation),
             None => groups.push(Group {
                 file: label.file,
-                annotations: vec![annotation],
+                annotations: smallvec::smallvec![annotation],
             }),
         }
     }
@@ -376,7 +378,7 @@ fn render_snippet(
     let excerpt = &info.excerpt;
 
     // Line ranges of each annotation, from the positions stored in the excerpt.
-    let ranges: Vec<(u32, u32)> = group
+    let ranges: SmallVec<[(u32, u32); 4]> = group
         .annotations
         .iter()
         .map(|a| {
