@@ -45,21 +45,53 @@ pub fn match_counting_steps(pattern: &str, value: &str, case: Case) -> (bool, us
 
 /// Tells whether a pattern has no wildcard, so it matches one value only.
 pub fn is_literal(pattern: &str) -> bool {
-    // Both wildcards are ASCII, so eight bytes are tested at once. XOR with a word of one
-    // wildcard leaves a zero byte where it occurs, and the borrow test below finds zero bytes.
+    let bytes = pattern.as_bytes();
+    #[cfg(target_arch = "x86_64")]
+    if bytes.len() >= 16 {
+        return !has_wildcard_sse2(bytes);
+    }
+    !has_wildcard_by_words(bytes)
+}
+
+/// Tells whether `bytes` (at least 16) contain a wildcard, testing sixteen bytes per compare.
+/// The last block overlaps the one before it, so no byte needs a test of its own.
+#[cfg(target_arch = "x86_64")]
+fn has_wildcard_sse2(bytes: &[u8]) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let block_has_wildcard = |block: &[u8; 16]| {
+        // SAFETY: SSE2 is in the x86_64 baseline, and the unaligned load reads exactly the
+        // 16 bytes of `block`.
+        unsafe {
+            let loaded = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            let stars = _mm_cmpeq_epi8(loaded, _mm_set1_epi8(b'*' as i8));
+            let marks = _mm_cmpeq_epi8(loaded, _mm_set1_epi8(b'?' as i8));
+            _mm_movemask_epi8(_mm_or_si128(stars, marks)) != 0
+        }
+    };
+    let (blocks, _) = bytes.as_chunks::<16>();
+    let last = bytes.last_chunk::<16>();
+    blocks.iter().any(block_has_wildcard) || last.is_some_and(block_has_wildcard)
+}
+
+/// Tells whether `bytes` contain a wildcard, eight bytes at a time.
+fn has_wildcard_by_words(bytes: &[u8]) -> bool {
+    // Both wildcards are ASCII. XOR with a word of one wildcard leaves a zero byte where it
+    // occurs, and the borrow test below finds zero bytes.
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     const STARS: u64 = u64::from_ne_bytes([b'*'; 8]);
     const MARKS: u64 = u64::from_ne_bytes([b'?'; 8]);
     let has_zero_byte = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
-    let (words, rest) = pattern.as_bytes().as_chunks::<8>();
+    let (words, rest) = bytes.as_chunks::<8>();
     for word in words {
         let word = u64::from_ne_bytes(*word);
         if has_zero_byte(word ^ STARS) || has_zero_byte(word ^ MARKS) {
-            return false;
+            return true;
         }
     }
-    !rest.iter().copied().any(is_wildcard)
+    rest.iter().copied().any(is_wildcard)
 }
 
 fn is_wildcard(byte: u8) -> bool {
@@ -204,11 +236,13 @@ mod tests {
             for length in 0..40 {
                 let text = filler.repeat(length);
                 assert!(is_literal(&text), "{text:?}");
+                assert!(!has_wildcard_by_words(text.as_bytes()), "{text:?}");
                 for at in 0..=length {
                     for wildcard in ["*", "?"] {
                         let mut text = filler.repeat(length);
                         text.insert_str(at * filler.len(), wildcard);
                         assert!(!is_literal(&text), "{text:?}");
+                        assert!(has_wildcard_by_words(text.as_bytes()), "{text:?}");
                     }
                 }
             }
