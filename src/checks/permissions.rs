@@ -5,7 +5,11 @@
 //! does not grant. Each reports one diagnostic per statement, with a label on each action
 //! string that makes it over-broad, never one per action a wildcard expands to.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use super::Ctx;
 use super::grammar::item_pointer;
@@ -219,20 +223,20 @@ fn check_service_wildcard(
     }
     // Scopes are kept once per distinct text and labels only up to the diagnostic's limit,
     // so a statement listing a million wildcards costs memory for neither.
-    let mut first: Option<(usize, &Item<'_>, String)> = None;
-    let mut distinct_scopes: Vec<String> = Vec::new();
-    let mut labels: Vec<(&Item<'_>, String)> = Vec::new();
+    let mut first: Option<(usize, &Item<'_>, Arc<str>)> = None;
+    let mut distinct_scopes: Vec<Arc<str>> = Vec::new();
+    let mut labels: Vec<(&Item<'_>, Arc<str>)> = Vec::new();
     let mut offending = 0usize;
     for (index, item) in action.items.iter().enumerate() {
         if already_reported.contains(&item.span) {
             continue;
         }
-        let Some(scope) = service_scope(&item.text) else {
+        let Some(scope) = cached_service_scope(&item.text) else {
             continue;
         };
         offending += 1;
         if !distinct_scopes.contains(&scope) {
-            distinct_scopes.push(scope.clone());
+            distinct_scopes.push(Arc::clone(&scope));
         }
         if first.is_none() {
             first = Some((index, item, scope));
@@ -246,19 +250,16 @@ fn check_service_wildcard(
     let message = if offending == 1 {
         [quote(&first.text).as_str(), " allows ", &first_scope].concat()
     } else {
-        let scopes: Vec<&str> = distinct_scopes.iter().map(String::as_str).collect();
+        let scopes: Vec<&str> = distinct_scopes.iter().map(|scope| &**scope).collect();
         format!("this statement allows {}", join_and(&scopes))
     };
-    let mut diagnostic = Diagnostic::new(&SERVICE_WILDCARD, ctx.file, first.span, message)
-        .label(first_scope.clone())
-        .pointer(item_pointer(
-            &statement.pointer,
-            "Action",
-            action,
-            first_index,
-        ));
+    let mut diagnostic = Diagnostic::new(&SERVICE_WILDCARD, ctx.file, first.span, message).pointer(
+        item_pointer(&statement.pointer, "Action", action, first_index),
+    );
+    // The scope is already shared, so it becomes the label without another copy.
+    diagnostic.label = Some(first_scope);
     for (item, scope) in labels {
-        diagnostic = diagnostic.secondary(ctx.file, item.span, scope);
+        diagnostic = diagnostic.secondary(ctx.file, item.span, &*scope);
     }
     // Labels past the limit are counted, not kept.
     diagnostic.omitted_labels += offending.saturating_sub(1 + crate::diagnostic::MAX_LABELS);
@@ -319,6 +320,35 @@ fn matches_every_action(text: &str) -> bool {
     }
     split_once_ascii(text, b':').is_some_and(|(service, name)| {
         pattern::matches_everything(service) && pattern::matches_everything(name)
+    })
+}
+
+/// The maximum number of action texts [`SCOPES`] keeps before it is cleared.
+const SCOPES_LIMIT: usize = 4096;
+
+thread_local! {
+    /// The service scope of each wildcard action text this thread has seen. Policies repeat
+    /// the same patterns, and finding a scope can mean scanning a service's actions.
+    static SCOPES: RefCell<FxHashMap<Box<str>, Option<Arc<str>>>> =
+        RefCell::new(FxHashMap::default());
+}
+
+/// Returns [`service_scope`] of an action text, remembered per thread for wildcard texts.
+fn cached_service_scope(text: &str) -> Option<Arc<str>> {
+    if pattern::is_literal(text) {
+        return None;
+    }
+    SCOPES.with(|scopes| {
+        if let Some(found) = scopes.borrow().get(text) {
+            return found.clone();
+        }
+        let scope: Option<Arc<str>> = service_scope(text).map(Arc::from);
+        let mut scopes = scopes.borrow_mut();
+        if scopes.len() >= SCOPES_LIMIT {
+            scopes.clear();
+        }
+        scopes.insert(text.into(), scope.clone());
+        scope
     })
 }
 
