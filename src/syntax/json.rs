@@ -352,13 +352,19 @@ impl<'a> Parser<'a, '_> {
             return Ok(());
         }
         let start = self.pos;
-        let skipped = self.skip_whitespace_run();
+        self.skip_whitespace_run();
         self.whitespace += self.pos - start;
-        skipped
+        // Only a non-ASCII character can be a whitespace lookalike.
+        if self.bytes.get(self.pos).is_some_and(|&byte| byte >= 0x80) {
+            return self.check_lookalike();
+        }
+        Ok(())
     }
 
+    /// Moves past a run of JSON whitespace. It returns nothing, so that the call stays cheap
+    /// for the parser's most frequent step.
     #[inline(never)]
-    fn skip_whitespace_run(&mut self) -> Result<(), ParseError> {
+    fn skip_whitespace_run(&mut self) {
         // Sixteen bytes at a time: a line feed and the next line's indentation usually end
         // within one or two blocks.
         while let Some(block) = self
@@ -372,7 +378,7 @@ impl<'a> Parser<'a, '_> {
                 continue;
             }
             self.pos += other.trailing_zeros() as usize;
-            return self.check_lookalike();
+            return;
         }
         while let Some(&byte) = self.bytes.get(self.pos) {
             if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
@@ -380,11 +386,12 @@ impl<'a> Parser<'a, '_> {
             }
             self.pos += 1;
         }
-        self.check_lookalike()
     }
 
     /// Rejects a character after whitespace that looks like whitespace but is not JSON
     /// whitespace. Text copied from web pages often contains one.
+    #[cold]
+    #[inline(never)]
     fn check_lookalike(&self) -> Result<(), ParseError> {
         if self.bytes.get(self.pos).is_none_or(|&byte| byte < 0x80) {
             return Ok(());
@@ -642,7 +649,22 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Parses a string starting at the opening quote and returns its unescaped text.
+    /// Parses a string. The usual string, without escapes, is found here and borrowed, so
+    /// that only strings with escapes or errors pay for a call.
+    #[inline(always)]
     fn parse_string(&mut self) -> Result<Cow<'a, str>, ParseError> {
+        let content_start = self.pos + 1;
+        let end = string_stop(self.bytes, content_start);
+        if self.bytes.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return Ok(Cow::Borrowed(&self.text[content_start..end]));
+        }
+        self.parse_string_in_full()
+    }
+
+    /// Parses a string from its opening quote, unescaping it where needed.
+    #[inline(never)]
+    fn parse_string_in_full(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let open = self.pos;
         self.pos += 1;
         let content_start = self.pos;
