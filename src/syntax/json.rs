@@ -648,16 +648,20 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    /// Parses a string starting at the opening quote and returns its unescaped text.
-    /// Parses a string. The usual string, without escapes, is found here and borrowed, so
-    /// that only strings with escapes or errors pay for a call.
+    /// Parses a string starting at the opening quote and returns its unescaped text. The
+    /// usual string, without escapes, is found here and borrowed, so that only strings with
+    /// escapes or errors pay for a call.
     #[inline(always)]
     fn parse_string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let content_start = self.pos + 1;
         let end = string_stop(self.bytes, content_start);
         if self.bytes.get(end) == Some(&b'"') {
+            debug_assert!(self.bytes[self.pos] == b'"');
             self.pos = end + 1;
-            return Ok(Cow::Borrowed(&self.text[content_start..end]));
+            // SAFETY: both ends are next to an ASCII quote, at `content_start - 1` and at
+            // `end`, so both are character boundaries of `text`, and `end < text.len()`.
+            let text = unsafe { self.text.get_unchecked(content_start..end) };
+            return Ok(Cow::Borrowed(text));
         }
         self.parse_string_in_full()
     }
