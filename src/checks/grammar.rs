@@ -246,6 +246,9 @@ declare_rule! {
 }
 
 const TOP_ELEMENTS: &[&str] = &["Version", "Statement"];
+const VERSION: usize = 0;
+const STATEMENT: usize = 1;
+
 const STATEMENT_ELEMENTS: &[&str] = &[
     "Sid",
     "Effect",
@@ -256,6 +259,36 @@ const STATEMENT_ELEMENTS: &[&str] = &[
     "Principal",
     "Condition",
 ];
+const SID: usize = 0;
+const EFFECT: usize = 1;
+const ACTION: usize = 2;
+const NOT_ACTION: usize = 3;
+const RESOURCE: usize = 4;
+const NOT_RESOURCE: usize = 5;
+const PRINCIPAL: usize = 6;
+const CONDITION: usize = 7;
+
+/// Returns the index of a top-level element in [`TOP_ELEMENTS`].
+fn top_element(key: &str) -> Option<usize> {
+    TOP_ELEMENTS.iter().position(|name| *name == key)
+}
+
+/// Returns the index of a statement element in [`STATEMENT_ELEMENTS`]. Every statement's
+/// keys go through here, and a `match` lets the compiler compare them with constants
+/// instead of calling `memcmp`.
+fn statement_element(key: &str) -> Option<usize> {
+    match key {
+        "Sid" => Some(SID),
+        "Effect" => Some(EFFECT),
+        "Action" => Some(ACTION),
+        "NotAction" => Some(NOT_ACTION),
+        "Resource" => Some(RESOURCE),
+        "NotResource" => Some(NOT_RESOURCE),
+        "Principal" => Some(PRINCIPAL),
+        "Condition" => Some(CONDITION),
+        _ => None,
+    }
+}
 /// AWS IAM elements with no RAM counterpart; suggesting the nearest RAM element would mislead.
 const AWS_ONLY_ELEMENTS: &[&str] = &["Id", "NotPrincipal"];
 
@@ -283,7 +316,7 @@ pub fn check_policy_sent<'a>(
     facts: Facts,
 ) -> Policy<'a> {
     let members = root.as_object().unwrap_or(&[]);
-    let elements = resolve_elements(ctx, members, TOP_ELEMENTS, pointer, "policy");
+    let elements = resolve_elements(ctx, members, TOP_ELEMENTS, top_element, pointer, "policy");
 
     let (text, whitespace) = match sent {
         Some(sent) => (sent, None),
@@ -298,7 +331,7 @@ pub fn check_policy_sent<'a>(
     };
     check_size(ctx, root, pointer, (text, whitespace), limit);
 
-    let version = elements.get("Version");
+    let version = elements.get(VERSION);
     if let Some(version) = version {
         check_version(ctx, version, pointer);
     }
@@ -324,7 +357,7 @@ pub fn check_policy_sent<'a>(
         kind,
         statements: Vec::new(),
     };
-    let statement_member = elements.get("Statement");
+    let statement_member = elements.get(STATEMENT);
     if statement_member.is_none_or(|member| member.key != "Statement") {
         let mut diagnostic = Diagnostic::new(
             &MISSING_ELEMENT,
@@ -458,17 +491,19 @@ fn infer_kind(kind: PolicyKind, statements: &[(&Node<'_>, Cow<'static, str>)]) -
 /// The members of an object sorted into grammar elements, with misspelled keys resolved to
 /// the element they were probably meant to be.
 struct Elements<'t, 'a> {
-    found: Vec<(&'static str, &'t Member<'a>)>,
+    /// Each element found, by its index in the list of known elements, with its member.
+    found: Vec<(usize, &'t Member<'a>)>,
     /// Elements present only under a misspelled key; their absence is not reported again.
     misspelled: Vec<&'static str>,
 }
 
 impl<'t, 'a> Elements<'t, 'a> {
-    fn get(&self, name: &str) -> Option<&'t Member<'a>> {
+    /// Returns the member of the element at `index` of the list of known elements.
+    fn get(&self, index: usize) -> Option<&'t Member<'a>> {
         self.found
             .iter()
             .rev()
-            .find(|(element, _)| *element == name)
+            .find(|(element, _)| *element == index)
             .map(|(_, member)| *member)
     }
 }
@@ -477,6 +512,7 @@ fn resolve_elements<'t, 'a>(
     ctx: &mut Ctx<'_>,
     members: &'t [Member<'a>],
     known: &[&'static str],
+    index_of: fn(&str) -> Option<usize>,
     pointer: &str,
     container: &str,
 ) -> Elements<'t, 'a> {
@@ -486,8 +522,8 @@ fn resolve_elements<'t, 'a>(
     };
     let mut unknown = Vec::new();
     for member in members {
-        match known.iter().find(|name| **name == member.key) {
-            Some(name) => elements.found.push((name, member)),
+        match index_of(&member.key) {
+            Some(index) => elements.found.push((index, member)),
             None => unknown.push(member),
         }
     }
@@ -497,7 +533,7 @@ fn resolve_elements<'t, 'a>(
             None
         } else {
             closest(key, known.iter().copied())
-                .and_then(|near| known.iter().copied().find(|name| *name == near))
+                .and_then(|near| known.iter().position(|name| *name == near))
         };
         let mut diagnostic = Diagnostic::new(
             &UNKNOWN_ELEMENT,
@@ -513,10 +549,11 @@ fn resolve_elements<'t, 'a>(
                 .help(format!(
                     "move `{key}` into a statement: `\"Statement\": [{{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}}]`"
                 )),
-            Some(name) => {
-                let present = elements.found.iter().any(|(element, _)| *element == name);
+            Some(index) => {
+                let name = known[index];
+                let present = elements.found.iter().any(|(element, _)| *element == index);
                 if !present {
-                    elements.found.push((name, member));
+                    elements.found.push((index, member));
                     elements.misspelled.push(name);
                 }
                 diagnostic
@@ -627,7 +664,14 @@ fn check_statement<'a>(
         }
         return None;
     };
-    let elements = resolve_elements(ctx, members, STATEMENT_ELEMENTS, &pointer, "statement");
+    let elements = resolve_elements(
+        ctx,
+        members,
+        STATEMENT_ELEMENTS,
+        statement_element,
+        &pointer,
+        "statement",
+    );
     let mut statement = Statement {
         index,
         pointer: pointer.clone(),
@@ -642,7 +686,7 @@ fn check_statement<'a>(
         conditions_invalid: false,
     };
 
-    if let Some(sid) = elements.get("Sid") {
+    if let Some(sid) = elements.get(SID) {
         match &sid.value.value {
             Value::String(text) => statement.sid = Some(text.clone()),
             Value::Unknown { .. } => {}
@@ -663,7 +707,7 @@ fn check_statement<'a>(
     // missing too, because RAM rejects the statement. Such a statement grants and denies
     // nothing, so its effect is cleared at the end.
     let mut rejected = false;
-    let effect = elements.get("Effect");
+    let effect = elements.get(EFFECT);
     if let Some(effect) = effect {
         statement.effect_span = Some(effect.value.span);
         statement.effect = check_effect(ctx, effect, &pointer);
@@ -679,17 +723,11 @@ fn check_statement<'a>(
         );
     }
 
-    let (action, misspelled_action) = check_pair(
-        ctx,
-        node,
-        &elements,
-        &pointer,
-        ("Action", "NotAction"),
-        true,
-    );
+    let (action, misspelled_action) =
+        check_pair(ctx, node, &elements, &pointer, (ACTION, NOT_ACTION), true);
     statement.action = action;
     rejected |= misspelled_action;
-    let has_principal = elements.get("Principal").is_some();
+    let has_principal = elements.get(PRINCIPAL).is_some();
     let resource_required = match kind {
         PolicyKind::Trust => false,
         _ => !(has_principal && statement_is_trust(&statement)),
@@ -699,7 +737,7 @@ fn check_statement<'a>(
         node,
         &elements,
         &pointer,
-        ("Resource", "NotResource"),
+        (RESOURCE, NOT_RESOURCE),
         resource_required,
     );
     statement.resource = resource;
@@ -734,7 +772,7 @@ fn check_statement<'a>(
         }
     }
 
-    let principal = elements.get("Principal");
+    let principal = elements.get(PRINCIPAL);
     if let Some(principal) = principal {
         statement.principal_span = Some(principal.value.span);
         elements::check_principal(ctx, principal, &pointer, kind);
@@ -754,7 +792,7 @@ fn check_statement<'a>(
         );
     }
 
-    if let Some(condition) = elements.get("Condition") {
+    if let Some(condition) = elements.get(CONDITION) {
         let (conditions, invalid) = condition::check_condition(ctx, condition, &pointer);
         statement.conditions = conditions;
         statement.conditions_invalid = invalid;
@@ -856,11 +894,15 @@ fn check_pair<'a>(
     statement: &Node<'a>,
     elements: &Elements<'_, 'a>,
     pointer: &str,
-    (plain, negated): (&'static str, &'static str),
+    (plain_index, negated_index): (usize, usize),
     required: bool,
 ) -> (Option<Patterns<'a>>, bool) {
-    let positive = elements.get(plain);
-    let negative = elements.get(negated);
+    let (plain, negated) = (
+        STATEMENT_ELEMENTS[plain_index],
+        STATEMENT_ELEMENTS[negated_index],
+    );
+    let positive = elements.get(plain_index);
+    let negative = elements.get(negated_index);
     if let (Some(first), Some(second)) = (positive, negative) {
         let (earlier, later) = if first.key_span < second.key_span {
             (first, second)
@@ -1192,7 +1234,23 @@ fn compact_length(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{compact_length, thousands};
+    use super::{
+        STATEMENT_ELEMENTS, TOP_ELEMENTS, compact_length, statement_element, thousands, top_element,
+    };
+
+    #[test]
+    fn element_lookups_match_element_lists() {
+        for (index, name) in STATEMENT_ELEMENTS.iter().enumerate() {
+            assert_eq!(statement_element(name), Some(index), "{name}");
+        }
+        for (index, name) in TOP_ELEMENTS.iter().enumerate() {
+            assert_eq!(top_element(name), Some(index), "{name}");
+        }
+        for other in ["effect", "Actions", "", "Version", "NotPrincipal"] {
+            assert_eq!(statement_element(other), None, "{other}");
+        }
+        assert_eq!(top_element("Effect"), None);
+    }
 
     /// Counts one character at a time, as the definition reads, for comparison.
     fn compact_length_by_chars(text: &str) -> usize {
