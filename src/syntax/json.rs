@@ -655,8 +655,8 @@ impl<'a> Parser<'a, '_> {
     fn parse_string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let content_start = self.pos + 1;
         let end = string_stop(self.bytes, content_start);
-        if self.bytes.get(end) == Some(&b'"') {
-            debug_assert!(self.bytes[self.pos] == b'"');
+        // Both quotes are tested, so the unchecked slice below is sound for any caller.
+        if self.bytes.get(self.pos) == Some(&b'"') && self.bytes.get(end) == Some(&b'"') {
             self.pos = end + 1;
             // SAFETY: both ends are next to an ASCII quote, at `content_start - 1` and at
             // `end`, so both are character boundaries of `text`, and `end < text.len()`.
